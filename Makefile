@@ -1,0 +1,61 @@
+# convlib course — `make lab` and `make test` are the two commands a new user needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.convlib-installed
+TORCH  := torch==2.13.0
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+SANITIZE  := tests/nbval_sanitize.cfg
+JOBS   ?= 2
+
+.PHONY: help install lab test unit nbval execute bench clean
+
+help:
+	@echo "make lab      install if needed, then open JupyterLab on notebooks/"
+	@echo "make test     install if needed, then run unit, property and notebook (nbval) tests"
+	@echo "make execute  re-execute every notebook in place, each in a fresh kernel"
+	@echo "make bench    benchmarks: convlib time / torch time, measured in the same run"
+	@echo "make clean    remove build outputs (never notebooks or your files)"
+
+# The virtual environment: torch pinned and installed first (the local CPU build),
+# then convlib in editable mode with its extras. Re-runs only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[all]'
+	@touch $@
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+	  --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) \
+	  tests notebooks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+	  --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) notebooks
+
+execute: $(STAMP)
+	@for nb in notebooks/*.ipynb; do \
+	  echo "executing $$nb"; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+	done
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
+
+clean:
+	rm -rf build dist *.egg-info convlib.egg-info .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

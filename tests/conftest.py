@@ -1,0 +1,27 @@
+"""Shared test configuration.
+
+Hypothesis profiles: ``default`` (the normal run) and ``slow`` (ten times the
+examples; ``HYPOTHESIS_PROFILE=slow make unit``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "default",
+    max_examples=500,
+    deadline=None,
+    derandomize=True,  # same configurations every run: CI is reproducible
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    print_blob=True,
+)
+settings.register_profile(
+    "slow",
+    parent=settings.get_profile("default"),
+    max_examples=5000,
+    derandomize=False,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
