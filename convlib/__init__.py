@@ -16,14 +16,60 @@ from .notebook import setup
 __version__ = "0.1.0"
 
 # --- numeric core (issue 2: shapes, conv, transposed, building blocks) -------
+from . import shapes
+from .conv import conv1d, conv2d
+from .matrix import conv_matrix
+from .ops import dilate_kernel, insert_zeros, pad2d
+from .shapes import (
+    TransposedEquivalent,
+    conv_output_size,
+    conv_transpose_output_size,
+    effective_kernel_size,
+    same_padding,
+    transposed_equivalent,
+)
+from .transposed import (
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose2d_matrix,
+    conv_transpose2d_scatter,
+    conv_transpose2d_zero_insertion,
+    flip_kernel,
+)
 
 # --- receptive fields, gridding, HDC (issue 3) --------------------------------
+from .gridding import coverage, holes, progression, unit_utilization, utilization_map
+from .hdc import HDCReport, check_hdc, has_holes, hdc_rule_table, max_distances, suggest_rates
+from .layers import Layer, vgg16_features
+from .receptive import (
+    ReceptiveField,
+    empirical_receptive_field,
+    layers_from_module,
+    layers_to_module,
+    receptive_field,
+)
 
 # --- cost counting (issue 4) --------------------------------------------------
+from . import cost, overlap, spec
+from .cost import ConvCost, SeparableCost, conv_cost, conv_macs, conv_params, separable_cost
+from .overlap import overlap_counts, resize_conv_counts
+from .spec import ConvSpec, classic_set
 
 # Submodules and names that need matplotlib/ipywidgets load lazily.
 _LAZY_MODULES = {"render", "anim", "widgets"}
 _LAZY_NAMES: dict[str, str] = {
+    "plot_map": "render",  # issue 3
+    "plot_map_progression": "render",  # issue 3
+    "plot_receptive_field": "render",  # issue 3
+    "plot_conv_step": "render",  # issue 4
+    "plot_transposed": "render",  # issue 4
+    "plot_transposed_scatter": "render",  # issue 4
+    "plot_dilated_kernel": "render",  # issue 4
+    "plot_checkerboard": "render",  # issue 4
+    "plot_overlap": "render",  # issue 4
+    "plot_wiring": "render",  # issue 4
+    "plot_separable_wiring": "render",  # issue 4
+    "plot_sparse_vs_dense": "render",  # issue 4
     # name -> submodule that defines it
 }
 

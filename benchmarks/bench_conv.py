@@ -1,0 +1,121 @@
+"""convlib's conv2d / conv_transpose2d against torch CPU, on issue 2's fixed shape set.
+
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench_conv.py``).
+float32, torch with its default number of threads; convlib and torch are timed
+alternately in the same run, and the table shows the median of the repeats.
+Each shape is run both ways: ``conv2d`` with the listed weight, and
+``conv_transpose2d`` with the same weight tensor (its transposed layout), on an
+input of the convolution's output shape -- except the last shape, which is a
+transposed convolution by definition (its conv2d row is the matching forward
+convolution).
+
+Options: ``--repeats N`` (default 9), ``--quick`` (3 repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import convlib
+
+# name, input (N, C, H, W), weight, keyword arguments -- issue 2's shape set
+SHAPES = [
+    ("8x64->64 56x56 k3 s1 p1", (8, 64, 56, 56), (64, 64, 3, 3), dict(stride=1, padding=1)),
+    ("1x3->16 224x224 k3 s2 p1", (1, 3, 224, 224), (16, 3, 3, 3), dict(stride=2, padding=1)),
+    ("4x32->32 64x64 k3 d2 p2", (4, 32, 64, 64), (32, 32, 3, 3), dict(dilation=2, padding=2)),
+    ("depthwise 8x64 56x56 k3 p1 g64", (8, 64, 56, 56), (64, 1, 3, 3), dict(padding=1, groups=64)),
+]
+# transposed (8, 64->32, 28x28, k4, s2, p1): weight (C_in=64, C_out=32, 4, 4)
+TRANSPOSED = ("transposed 8x64->32 28x28 k4 s2 p1", (8, 64, 28, 28), (64, 32, 4, 4), dict(stride=2, padding=1))
+
+
+def _time(fn, repeats: int) -> list[float]:
+    return [_once(fn) for _ in range(repeats)]
+
+
+def _once(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def compare(ours, theirs, repeats: int) -> tuple[float, float, float]:
+    """Median seconds of ``ours`` and ``theirs``, timed alternately; max abs difference of the results."""
+    a, b = ours(), theirs().numpy()  # warm-up, and the check that both compute the same thing
+    diff = float(np.abs(a - b).max() / max(1.0, np.abs(b).max()))
+    ours(), theirs()
+    t_ours, t_theirs = [], []
+    for _ in range(repeats):
+        t_ours.append(_once(ours))
+        t_theirs.append(_once(theirs))
+    return statistics.median(t_ours), statistics.median(t_theirs), diff
+
+
+def rows(repeats: int):
+    rng = np.random.default_rng(0)
+    cases = []
+    for name, xs, ws, kw in SHAPES:
+        x = rng.standard_normal(xs, dtype=np.float32)
+        w = rng.standard_normal(ws, dtype=np.float32)
+        cases.append(("conv2d", name, x, w, kw))
+        y = convlib.conv2d(x, w, **kw)  # the transposed convolution maps the output shape back
+        cases.append(("conv_transpose2d", name, y, w, kw))
+    name, xs, ws, kw = TRANSPOSED
+    x = rng.standard_normal(xs, dtype=np.float32)
+    w = rng.standard_normal(ws, dtype=np.float32)
+    y = convlib.conv_transpose2d(x, w, **kw)
+    cases.append(("conv2d", name + " (its forward conv)", y, w, kw))
+    cases.append(("conv_transpose2d", name, x, w, kw))
+    for op, name, x, w, kw in cases:
+        ours_fn = getattr(convlib, op)
+        torch_fn = getattr(F, op)
+        tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+        t_ours, t_torch, diff = compare(lambda: ours_fn(x, w, **kw), lambda: torch_fn(tx, tw, **kw), repeats)
+        yield op, name, t_ours, t_torch, diff
+
+
+def import_time(runs: int = 5) -> float:
+    code = "import time; t = time.perf_counter(); import convlib; print(time.perf_counter() - t)"
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+             for _ in range(runs)]
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else args.repeats
+    print(f"convlib {convlib.__version__} vs torch {torch.__version__} ({torch.get_num_threads()} threads), "
+          f"numpy {np.__version__}, float32, median of {repeats}")
+    header = f"{'op':<17} {'shape':<42} {'convlib_ms':>10} {'torch_ms':>9} {'ratio':>6}  rel.diff"
+    print(header)
+    print("-" * len(header))
+    ratios = []
+    for op, name, t_ours, t_torch, diff in rows(repeats):
+        ratio = t_ours / t_torch
+        ratios.append(ratio)
+        print(f"{op:<17} {name:<42} {t_ours * 1e3:10.2f} {t_torch * 1e3:9.2f} {ratio:6.2f}  {diff:.1e}")
+    print("-" * len(header))
+    print(f"median ratio {statistics.median(ratios):.2f}; worst {max(ratios):.2f}; "
+          f"rows within the 1.5 target: {sum(r <= 1.5 for r in ratios)}/{len(ratios)}")
+    print(f"import convlib: {import_time() * 1e3:.0f} ms (median of 5 fresh interpreters; torch not imported: "
+          f"{_torch_free()})")
+
+
+def _torch_free() -> bool:
+    code = "import sys, convlib; print('torch' not in sys.modules)"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"
+
+
+if __name__ == "__main__":
+    main()

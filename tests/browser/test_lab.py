@@ -1,0 +1,256 @@
+"""JupyterLab opens each notebook, runs all cells, and no cell shows an error; an explorer's slider works.
+
+One JupyterLab server (127.0.0.1, random port, token, temporary config/runtime/settings/
+workspace folders) and one page serve every notebook. The server works on a COPY of
+``notebooks/`` so running cells never touches the committed notebooks (autosave is off too).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import NOT_LOCAL, NOTEBOOKS, ROOT, copy_tree, notebook_id, notebook_json
+
+pytestmark = pytest.mark.browser
+
+PREFERRED_EXPLORER = "04_gridding_effect.ipynb"
+SLIDER_MODELS = {"IntSliderModel", "FloatSliderModel", "FloatLogSliderModel", "SelectionSliderModel"}
+RUN_TIMEOUT_MS = 180_000
+SETTINGS = {
+    # no news/update pop-ups and no requests to the internet
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/extensionmanager-extension/plugin": {"enabled": False},
+    # never write the running notebook back to disk
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+}
+
+
+class Lab:
+    """A running JupyterLab server."""
+
+    def __init__(self, url: str, token: str, workdir: Path, proc: subprocess.Popen) -> None:
+        self.url, self.token, self.workdir, self.proc = url, token, workdir, proc
+
+    def api(self, path: str, method: str = "GET") -> object:
+        req = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - 127.0.0.1 only
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        for kernel in self.api("/api/kernels"):
+            self.api(f"/api/kernels/{kernel['id']}", method="DELETE")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(browser, tmp_path_factory, artifacts: Path) -> Iterator[Lab]:
+    """Start JupyterLab (after the browser fixture: no Chromium, no server)."""
+    tmp = tmp_path_factory.mktemp("jupyterlab")
+    workdir = tmp / "notebooks"
+    copy_tree(ROOT / "notebooks", workdir)
+    for plugin, values in SETTINGS.items():
+        f = tmp / "settings" / f"{plugin}.jupyterlab-settings"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(values))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+        JUPYTER_DATA_DIR=str(tmp / "data"),
+        IPYTHONDIR=str(tmp / "ipython"),
+        JUPYTER_PLATFORM_DIRS="1",
+    )
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+        "--ip", "127.0.0.1", "--port", str(port), "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}", f"--ServerApp.root_dir={workdir}",
+        "--LabApp.expose_app_in_browser=True", "--MappingKernelManager.default_kernel_name=python3",
+    ]  # fmt: skip
+    log = (artifacts / "jupyterlab.log").open("w")
+    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = Lab(f"http://127.0.0.1:{port}", token, workdir, proc)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                server.api("/api/status")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start (see {artifacts / 'jupyterlab.log'})")
+                time.sleep(0.3)
+        yield server
+    finally:
+        try:
+            server.shutdown_kernels()
+        except OSError:
+            pass
+        proc.terminate()  # by PID: only the server this fixture started
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def lab_page(lab: Lab, browser):
+    """One JupyterLab page for all notebooks."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.route(NOT_LOCAL, lambda route: route.abort())
+    page = ctx.new_page()
+    page.goto(f"{lab.url}/lab?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.started")
+    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+    yield page
+    ctx.close()
+
+
+OPEN_JS = """async (name) => {
+  const app = window.jupyterapp;
+  await app.restored;
+  await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
+}"""
+
+READY_JS = """(name) => {
+  const w = window.jupyterapp.shell.currentWidget;
+  return !!(w && w.context && w.context.path === name && w.content && w.content.widgets.length
+    && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
+    && w.sessionContext.kernelDisplayName.startsWith('Python 3')
+    && w.sessionContext.session.kernel.status === 'idle');
+}"""
+
+RUN_ALL_JS = """async () => {
+  const app = window.jupyterapp;
+  await app.commands.execute('notebook:clear-all-cell-outputs');
+  window.__convlibRun = null;
+  app.commands.execute('runmenu:run-all').then(
+    ok => { window.__convlibRun = {ok: ok}; },
+    err => { window.__convlibRun = {ok: false, error: String(err)}; });
+}"""
+
+REPORT_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cells = w.content.model.cells;
+  const errors = [], notRun = [];
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    if (c.type !== 'code') continue;
+    const tags = c.getMetadata('tags') || [];
+    for (const o of c.outputs.toJSON()) {
+      if (o.output_type === 'error' && !tags.includes('raises-exception'))
+        errors.push({cell: i, ename: o.ename, evalue: o.evalue});
+    }
+    if (c.sharedModel.getSource().trim() && c.executionCount === null) notRun.push(i);
+  }
+  const shown = [...w.node.querySelectorAll('.jp-OutputArea-output')].filter(
+    el => /Traceback|Error:/.test(el.textContent) &&
+          el.getAttribute('data-mime-type') === 'application/vnd.jupyter.stderr').length;
+  return {run: window.__convlibRun, errors, notRun, shownErrors: shown, cells: cells.length};
+}"""
+
+CLOSE_JS = """async () => {
+  const w = window.jupyterapp.shell.currentWidget;
+  if (w.sessionContext) await w.sessionContext.shutdown();
+  w.context.model.dirty = false;
+  w.dispose();
+}"""
+
+
+def open_and_run(page, name: str) -> dict:
+    """Open ``name`` in JupyterLab, wait for an idle "Python 3" kernel, run all cells, report."""
+    page.evaluate(OPEN_JS, name)
+    page.wait_for_function(READY_JS, arg=name, timeout=60_000)
+    page.evaluate(RUN_ALL_JS)
+    page.wait_for_function("() => window.__convlibRun !== null", timeout=RUN_TIMEOUT_MS, polling=250)
+    page.wait_for_function(READY_JS, arg=name, timeout=30_000)  # kernel idle again
+    return page.evaluate(REPORT_JS)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=notebook_id)
+def test_notebook_runs_in_jupyterlab(notebook: Path, lab: Lab, lab_page, artifacts: Path) -> None:
+    t0 = time.perf_counter()
+    try:
+        report = open_and_run(lab_page, notebook.name)
+        lab_page.screenshot(path=str(artifacts / f"lab_{notebook.stem}.png"))
+    finally:
+        lab_page.evaluate(CLOSE_JS)
+    report["seconds"] = round(time.perf_counter() - t0, 1)
+    assert report["errors"] == [], f"cells raised errors: {report['errors']}"
+    assert report["shownErrors"] == 0, "a traceback is shown in the notebook"
+    assert report["run"]["ok"] is True, f"run-all did not finish cleanly: {report['run']}"
+    assert report["notRun"] == [], f"cells left unexecuted: {report['notRun']}"
+
+
+def explorer_notebook() -> Path | None:
+    """The notebook whose explorer we drive: 04_gridding_effect if it has a slider, else the first that does."""
+
+    def has_slider(path: Path) -> bool:
+        state = notebook_json(path).get("metadata", {}).get("widgets", {})
+        models = state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        return any(m.get("model_name") in SLIDER_MODELS for m in models.values())
+
+    preferred = [p for p in NOTEBOOKS if p.name == PREFERRED_EXPLORER]
+    return next((p for p in preferred + NOTEBOOKS if has_slider(p)), None)
+
+
+FIGURE_JS = """(handle) => {
+  const area = handle.closest('.jp-OutputArea-output') || handle.closest('.jp-OutputArea');
+  const imgs = [...area.querySelectorAll('img')].map(i => i.src);
+  const canvases = [...area.querySelectorAll('canvas')].map(c => c.toDataURL());
+  return JSON.stringify([imgs, canvases]);
+}"""
+
+
+def test_explorer_slider_changes_figure(lab: Lab, lab_page, artifacts: Path) -> None:
+    notebook = explorer_notebook()
+    if notebook is None:
+        pytest.skip("no notebook has an explorer with a slider yet (no slider in any saved widget state)")
+    page = lab_page
+    try:
+        report = open_and_run(page, notebook.name)
+        assert report["errors"] == [] and report["run"]["ok"] is True, report
+        handle = page.locator(".jp-OutputArea-output .widget-slider .noUi-handle").first
+        handle.wait_for(state="attached", timeout=30_000)
+        handle.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)  # the first figure is drawn by the explorer's initial call
+        before = handle.evaluate(FIGURE_JS)
+        assert before != "[[],[]]", "the explorer shows no figure next to its slider"
+        at_max = handle.evaluate("h => h.getAttribute('aria-valuenow') === h.getAttribute('aria-valuemax')")
+        value_before = handle.get_attribute("aria-valuenow")
+        page.screenshot(path=str(artifacts / f"explorer_{notebook.stem}_before.png"))
+        handle.focus()
+        page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        page.wait_for_function(
+            "([h, js, before]) => eval(js)(h) !== before",
+            arg=[handle.element_handle(), FIGURE_JS, before],
+            timeout=20_000,
+        )
+        assert handle.get_attribute("aria-valuenow") != value_before
+        page.screenshot(path=str(artifacts / f"explorer_{notebook.stem}_after.png"))
+    finally:
+        page.evaluate(CLOSE_JS)

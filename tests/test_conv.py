@@ -1,0 +1,133 @@
+"""convlib.conv1d / conv2d equal torch (property tests) and small cases checked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from core_strategies import (
+    assert_close,
+    check_counts,
+    conv_configs,
+    count,
+    make_arrays,
+    outcome,
+    torch_conv,
+)
+from hypothesis import given, settings
+
+import convlib
+
+
+def _run(cfg, nd, dtype=np.float64):
+    x, w, b = make_arrays(cfg, dtype)
+    ok, ref = outcome(torch_conv, cfg, x, w, b, nd)
+    fn = convlib.conv1d if nd == 1 else convlib.conv2d
+    kw = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"], groups=cfg["groups"],
+              padding_mode=cfg["padding_mode"])
+    assert ok, f"the strategy made a configuration torch refuses: {cfg}: {ref}"
+    ours = fn(x, w, b, **kw)
+    assert_close(ours, ref, dtype)
+    # the shape function predicts torch's output shape for every accepted configuration
+    size = convlib.conv_output_size(cfg["x_shape"][-nd:], cfg["w_shape"][-nd:], cfg["stride"],
+                                    cfg["padding"], cfg["dilation"])
+    assert ref.shape[-nd:] == size
+
+
+@given(conv_configs(nd=2))
+def test_conv2d_matches_torch(cfg):
+    _run(cfg, 2)
+    count("conv2d")
+
+
+@given(conv_configs(nd=1))
+def test_conv1d_matches_torch(cfg):
+    _run(cfg, 1)
+    count("conv1d")
+
+
+@settings(max_examples=max(settings().max_examples // 5, 10))
+@given(conv_configs(nd=2))
+def test_conv2d_float32_matches_torch(cfg):
+    """float32 in, float32 out, equal to torch within float32 rounding (a lighter check)."""
+    _run(cfg, 2, np.float32)
+
+
+# --- small cases a reader can check by hand -----------------------------------
+
+def test_window_sums_by_hand():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)  # rows 0..3, 4..7, 8..11, 12..15
+    out = convlib.conv2d(x, np.ones((1, 1, 3, 3)))
+    # top-left window: 0+1+2 + 4+5+6 + 8+9+10 = 45; each step right adds 3*1, down adds 3*4 per row
+    np.testing.assert_array_equal(out, [[[[45.0, 54.0], [81.0, 90.0]]]])
+
+
+def test_cross_correlation_not_flipped():
+    """Deep-learning 'convolution' does not flip the kernel."""
+    out = convlib.conv1d(np.array([[1.0, 2.0, 3.0]]), np.array([[[1.0, 0.0]]]))
+    np.testing.assert_array_equal(out, [[1.0, 2.0]])  # picks the left element of each window
+
+
+def test_stride_padding_dilation_by_hand():
+    x = np.array([[1.0, 2.0, 3.0, 4.0, 5.0]])
+    w = np.array([[[1.0, 1.0]]])
+    # padded: 0 1 2 3 4 5 0 ; windows start at 0, 2, 4 (stride 2)
+    np.testing.assert_array_equal(convlib.conv1d(x, w, stride=2, padding=1), [[1.0, 5.0, 9.0]])
+    # dilation 2: taps at i and i+2: 1+3, 2+4, 3+5
+    np.testing.assert_array_equal(convlib.conv1d(x, w, dilation=2), [[4.0, 6.0, 8.0]])
+
+
+def test_same_padding_puts_the_extra_on_the_far_side():
+    # even kernel: total padding 1 goes after: [1 2 3 0] -> 1+2, 2+3, 3+0
+    out = convlib.conv1d(np.array([[1.0, 2.0, 3.0]]), np.array([[[1.0, 1.0]]]), padding="same")
+    np.testing.assert_array_equal(out, [[3.0, 5.0, 3.0]])
+
+
+@pytest.mark.parametrize(
+    "mode, expected",
+    [
+        ("zeros", [0 + 1 + 2, 1 + 2 + 3, 2 + 3 + 0]),
+        ("reflect", [2 + 1 + 2, 1 + 2 + 3, 2 + 3 + 2]),  # padded 2 | 1 2 3 | 2
+        ("replicate", [1 + 1 + 2, 1 + 2 + 3, 2 + 3 + 3]),  # padded 1 | 1 2 3 | 3
+        ("circular", [3 + 1 + 2, 1 + 2 + 3, 2 + 3 + 1]),  # padded 3 | 1 2 3 | 1
+    ],
+)
+def test_padding_modes_by_hand(mode, expected):
+    out = convlib.conv1d(np.array([[1.0, 2.0, 3.0]]), np.ones((1, 1, 3)), padding=1, padding_mode=mode)
+    np.testing.assert_array_equal(out, [expected])
+
+
+def test_groups_by_hand():
+    x = np.stack([np.ones((2, 2)), 10 * np.ones((2, 2))])  # channel 0: ones, channel 1: tens
+    w = np.ones((2, 1, 1, 1))
+    w[1] = 2.0
+    out = convlib.conv2d(x, w, groups=2)  # depthwise: each channel scaled by its own weight
+    np.testing.assert_array_equal(out[0], np.ones((2, 2)))
+    np.testing.assert_array_equal(out[1], 20 * np.ones((2, 2)))
+
+
+def test_bias_is_added_per_output_channel():
+    out = convlib.conv2d(np.zeros((1, 2, 2)), np.zeros((3, 1, 1, 1)), bias=np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(out[:, 0, 0], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_dtype_follows_input(dtype):
+    x = np.arange(9).reshape(1, 3, 3).astype(dtype)
+    out = convlib.conv2d(x, np.ones((1, 1, 2, 2), dtype=dtype))
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out, [[[8, 12], [20, 24]]])  # 0+1+3+4, 1+2+4+5, ...
+
+
+def test_unbatched_equals_batched_without_the_batch_axis():
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((3, 6, 5)), rng.standard_normal((4, 3, 3, 2))
+    np.testing.assert_array_equal(convlib.conv2d(x, w, padding=1), convlib.conv2d(x[None], w, padding=1)[0])
+
+
+def test_empty_batch():
+    out = convlib.conv2d(np.zeros((0, 1, 4, 4)), np.zeros((2, 1, 3, 3)))
+    assert out.shape == (0, 2, 2, 2)
+
+
+def test_examples_were_run():
+    check_counts(["conv2d", "conv1d"])

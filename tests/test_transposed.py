@@ -1,0 +1,122 @@
+"""convlib.conv_transpose1d / conv_transpose2d: every method equals torch, and hand-checked cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from core_strategies import (
+    assert_close,
+    check_counts,
+    conv_configs,
+    count,
+    make_arrays,
+    torch_conv_transpose,
+    transposed_configs,
+)
+from hypothesis import given, settings
+
+import convlib
+
+METHODS = ["fast", "zero_insertion", "scatter", "matrix"]
+
+
+def _kwargs(cfg):
+    return dict(stride=cfg["stride"], padding=cfg["padding"], output_padding=cfg["output_padding"],
+                groups=cfg["groups"], dilation=cfg["dilation"])
+
+
+@given(transposed_configs(nd=2))
+def test_conv_transpose2d_every_method_matches_torch(cfg):
+    """The fast path and the three teaching implementations (recipe, scatter, matrix) each equal torch."""
+    x, w, b = make_arrays(cfg)
+    ref = torch_conv_transpose(cfg, x, w, b, 2)
+    for method in METHODS:
+        assert_close(convlib.conv_transpose2d(x, w, b, **_kwargs(cfg), method=method), ref)
+        count(f"conv_transpose2d[{method}]")
+    size = convlib.conv_transpose_output_size(cfg["x_shape"][-2:], cfg["w_shape"][-2:], cfg["stride"],
+                                              cfg["padding"], cfg["output_padding"], cfg["dilation"])
+    assert ref.shape[-2:] == size
+
+
+@given(transposed_configs(nd=1, max_size=7))
+def test_conv_transpose1d_matches_torch_every_method(cfg):
+    x, w, b = make_arrays(cfg)
+    ref = torch_conv_transpose(cfg, x, w, b, 1)
+    for method in METHODS:
+        assert_close(convlib.conv_transpose1d(x, w, b, **_kwargs(cfg), method=method), ref)
+        count(f"conv_transpose1d[{method}]")
+
+
+@settings(max_examples=max(settings().max_examples // 5, 10))
+@given(transposed_configs(nd=2))
+def test_conv_transpose2d_float32(cfg):
+    x, w, b = make_arrays(cfg, np.float32)
+    ref = torch_conv_transpose(cfg, x, w, b, 2)
+    assert_close(convlib.conv_transpose2d(x, w, b, **_kwargs(cfg)), ref, np.float32)
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+@settings(max_examples=max(settings().max_examples // 5, 10))
+@given(conv_configs(nd=2, modes=("zeros",)).filter(lambda c: not isinstance(c["padding"], str)))
+def test_transposed_is_the_adjoint_of_conv(cfg):
+    """<conv(x), y> == <x, conv_transpose(y)>: the transposed convolution is the transpose."""
+    x, w, _ = make_arrays(cfg)
+    kw = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"], groups=cfg["groups"])
+    y_conv = convlib.conv2d(x, w, **kw)
+    y = np.random.default_rng(cfg["seed"] + 3).standard_normal(y_conv.shape)
+    # output_padding restores the input size that the strided convolution rounded away
+    stride, padding, dilation = _pair(cfg["stride"]), _pair(cfg["padding"]), _pair(cfg["dilation"])
+    out_pad = tuple((n + 2 * p - d * (k - 1) - 1) % s
+                    for n, p, d, k, s in zip(x.shape[-2:], padding, dilation, w.shape[-2:], stride))
+    if not all(op < s or op < d for op, s, d in zip(out_pad, stride, dilation)):
+        return  # this input size is not reachable by a transposed convolution (torch's rule)
+    xt = convlib.conv_transpose2d(y, w, output_padding=out_pad, **kw)
+    assert xt.shape == x.shape
+    np.testing.assert_allclose(np.vdot(y_conv, y), np.vdot(x, xt), rtol=1e-10, atol=1e-10)
+
+
+# --- by hand ------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_pixel_stamps_the_kernel(method):
+    x = np.array([[[1.0, 2.0], [3.0, 4.0]]])
+    out = convlib.conv_transpose2d(x, np.ones((1, 1, 2, 2)), stride=2, method=method)
+    np.testing.assert_array_equal(out, [[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_overlapping_stamps_add_up(method):
+    # kernel [1 1 1], stride 2: stamps at 0..2 (x=1) and 2..4 (x=2) overlap at 2 -> 1 + 2
+    out = convlib.conv_transpose1d(np.array([[1.0, 2.0]]), np.ones((1, 1, 3)), stride=2, method=method)
+    np.testing.assert_array_equal(out, [[1.0, 1.0, 3.0, 2.0, 2.0]])
+    # padding=1 cuts one element off each end; output_padding=1 adds one zero at the far end
+    out = convlib.conv_transpose1d(np.array([[1.0, 2.0]]), np.ones((1, 1, 3)), stride=2, padding=1,
+                                   output_padding=1, method=method)
+    np.testing.assert_array_equal(out, [[1.0, 3.0, 2.0, 2.0]])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_weighted_kernel_copy(method):
+    out = convlib.conv_transpose1d(np.array([[2.0, 0.0, 1.0]]), np.array([[[1.0, 10.0]]]), method=method)
+    # 2*[1 10] at 0, 0 at 1, 1*[1 10] at 2
+    np.testing.assert_array_equal(out, [[2.0, 20.0, 1.0, 10.0]])
+
+
+def test_flip_kernel_swaps_channels_per_group_and_rotates():
+    w = np.arange(2 * 3 * 1 * 2).reshape(2, 3, 1, 2)  # (C_in=2, C_out/groups=3, 1, 2), groups=2
+    f = convlib.flip_kernel(w, groups=2)
+    assert f.shape == (6, 1, 1, 2)
+    # output channel 4 = group 1's output 1; it reads group 1's input 0 (= input channel 1)
+    np.testing.assert_array_equal(f[4, 0, 0], w[1, 1, 0, ::-1])
+
+
+def test_method_is_validated():
+    with pytest.raises(ValueError, match="method='loop'"):
+        convlib.conv_transpose2d(np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), method="loop")
+
+
+def test_examples_were_run():
+    check_counts([f"conv_transpose{nd}d[{m}]" for nd in (1, 2) for m in METHODS])
