@@ -9,7 +9,7 @@ The computation is *im2col*: every receptive field is copied into a column,
 then one matrix product per group multiplies all columns by all filters at once
 (no Python loop over pixels or batch elements).
 
-Introduced in 01_convolution_arithmetic.ipynb.
+Introduced in 01_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def conv2d(
     array of shape (N, C_out, H_out, W_out) (no N for an unbatched input), with
     ``H_out = (H + 2 padding - dilation (kH - 1) - 1) // stride + 1``; same dtype as ``x``.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Examples
     --------
@@ -96,7 +96,7 @@ def conv1d(
     ``x`` has shape (N, C_in, L) or (C_in, L); ``weight`` (C_out, C_in / groups, k).
     All other arguments as in :func:`conv2d`.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Examples
     --------
@@ -197,7 +197,7 @@ def conv2d_im2col(
     ``W - W_out`` extra columns that are dropped at the end. Long contiguous rows
     make the copy (and the depthwise multiply-adds) several times faster.
 
-    Introduced in 02_convolution_as_matmul.ipynb.
+    Introduced in 01_convolution.ipynb (the fast path behind :func:`conv2d`).
     """
     n, c_in, h, w = x.shape
     c_out, cg, kh, kw = weight.shape

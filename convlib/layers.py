@@ -113,6 +113,7 @@ class Layer:
         if len(set(lengths.values())) > 1:
             shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in lengths)
             raise ValueError(f"per-dimension tuples must have the same length: {shown}")
+        put(self, "_ndim", next(iter(lengths.values()), None))
 
         n = self.ndim or 1
         strides = self._tuple("stride", n)
@@ -138,11 +139,7 @@ class Layer:
     @property
     def ndim(self) -> int | None:
         """Number of spatial dimensions fixed by tuple arguments (None: any, the ints repeat)."""
-        for f in ("kernel_size", "stride", "padding", "dilation", "output_padding"):
-            value = getattr(self, f)
-            if isinstance(value, tuple):
-                return len(value)
-        return None
+        return self._ndim
 
     @property
     def effective_kernel_size(self) -> IntOrTuple:
@@ -180,6 +177,7 @@ class Layer:
         out = []
         for i in range(ndim):
             one = object.__new__(Layer)  # every value was validated by this layer already
+            object.__setattr__(one, "_ndim", None)
             for f, v in (
                 ("kernel_size", cols["kernel_size"][i]), ("stride", cols["stride"][i]), ("padding", pads[i]),
                 ("dilation", cols["dilation"][i]), ("kind", self.kind), ("output_padding", cols["output_padding"][i]),
@@ -207,11 +205,11 @@ class Layer:
 
     def __repr__(self) -> str:
         parts = [f"kernel_size={self.kernel_size!r}", f"stride={self.stride!r}", f"padding={self.padding!r}"]
-        if self.dilation != 1:
+        if self.dilation not in (1, (1,) * (self.ndim or 0)):
             parts.append(f"dilation={self.dilation!r}")
         if self.kind != "conv":
             parts.append(f"kind={self.kind!r}")
-        if self.output_padding != 0:
+        if self.output_padding not in (0, (0,) * (self.ndim or 0)):
             parts.append(f"output_padding={self.output_padding!r}")
         if self.ceil_mode:
             parts.append("ceil_mode=True")
@@ -222,6 +220,8 @@ class Layer:
 
 def as_layer(spec: Any, where: str = "layer") -> Layer:
     """A :class:`Layer` from a Layer or a ``(k, s, p)`` / ``(k, s, p, d)`` tuple.
+
+    Introduced in 03_receptive_field.ipynb.
 
     >>> as_layer((3, 2, 1))
     Layer(kernel_size=3, stride=2, padding=1)
@@ -241,6 +241,8 @@ def as_layer(spec: Any, where: str = "layer") -> Layer:
 def as_layers(layers: Any) -> tuple[Layer, ...]:
     """Normalise a stack of layer specs (Layers or tuples), first layer = nearest the input.
 
+    Introduced in 03_receptive_field.ipynb.
+
     >>> as_layers([(3, 1, 1), Layer(2, 2, kind="pool")])[1].kind
     'pool'
     """
@@ -253,7 +255,10 @@ def as_layers(layers: Any) -> tuple[Layer, ...]:
 
 
 def common_ndim(layers: Sequence[Layer]) -> int | None:
-    """Spatial dimensions shared by a stack (None when every layer uses plain ints)."""
+    """Spatial dimensions shared by a stack (None when every layer uses plain ints).
+
+    Introduced in 03_receptive_field.ipynb.
+    """
     found: tuple[int, int] | None = None
     for i, layer in enumerate(layers):
         n = layer.ndim

@@ -4,8 +4,8 @@ All three work on the *last* axes of an array (the spatial ones), so the same
 call serves a single image ``(H, W)``, an unbatched ``(C, H, W)`` and a batched
 ``(N, C, H, W)`` array.
 
-Introduced in 01_convolution_arithmetic.ipynb (padding), 06_transposed_convolution.ipynb
-(zero insertion) and 03_dilated_convolution.ipynb (dilated kernels).
+Introduced in 01_convolution.ipynb (padding), 06_transposed_convolution.ipynb
+(zero insertion) and 02_dilated_convolution.ipynb (dilated kernels).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def pad2d(x: Any, padding: Any, mode: str = "zeros", value: float = 0.0) -> np.n
     (wrap around; pad at most the axis length). Negative padding crops, in
     ``'zeros'``/``'constant'`` mode only.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Examples
     --------
@@ -153,7 +153,7 @@ def dilate_kernel(w: Any, dilation: Any) -> np.ndarray:
     applied to the kernel instead of the input. An int acts on the last two axes
     (the last one for a 1-D ``w``), a tuple on as many trailing axes as it has entries.
 
-    Introduced in 03_dilated_convolution.ipynb.
+    Introduced in 02_dilated_convolution.ipynb.
 
     Examples
     --------

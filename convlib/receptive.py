@@ -101,6 +101,7 @@ class ReceptiveField:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
+        # one number where every dimension agrees (``size`` itself may still be a tuple); ``h×w`` otherwise
         return (
             f"ReceptiveField(size={_fmt(self.size)}, stride={_fmt(self.stride)}, "
             f"padding={_fmt(self.padding)}, center={_fmt(self.center)}, layers={len(self.layers)})"
@@ -118,32 +119,31 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _as_conv(layer: Layer, where: str) -> tuple[int, int, int]:
-    """(effective kernel, stride, near padding) of a 1-D layer, transposed stride-1 layers included."""
-    k_eff = layer.effective_kernel_size
-    if layer.kind == "transposed":
-        if layer.stride != 1:
-            raise ValueError(
-                f"{where} is a transposed convolution with stride={layer.stride}: its output units see "
-                f"either ceil or floor of k'/s input units depending on their position, so no single "
-                f"(size, stride, padding) describes the stack and the closed form of Araujo et al. "
-                f"(strides >= 1) does not apply; use empirical_receptive_field() or unit_utilization()"
-            )
-        # stride 1: a direct convolution with the flipped kernel and padding k'-1-p (may be negative: a crop)
-        return k_eff, 1, k_eff - 1 - layer.padding
-    return k_eff, layer.stride, layer.near_padding
+def _geometry(layer: Layer, n: int, where: str) -> list[tuple[int, int, int]]:
+    """Per axis: (effective kernel, stride, near padding) of a layer as a direct convolution.
 
-
-def _closed_form_1d(layers: tuple[Layer, ...]) -> list[tuple[int, int, int, float]]:
-    rows = []
-    size, jump, pad = 1, 1, 0
-    for i, layer in enumerate(layers):
-        k_eff, s, p = _as_conv(layer, f"layers[{i}]")
-        size += (k_eff - 1) * jump
-        pad += p * jump
-        jump *= s
-        rows.append((size, jump, pad, (size - 1) / 2 - pad))
-    return rows
+    A stride-1 transposed layer is a direct convolution with the flipped kernel and
+    padding ``k'-1-p`` (negative: a crop).
+    """
+    ks, ss, ds = layer._tuple("kernel_size", n), layer._tuple("stride", n), layer._tuple("dilation", n)
+    if layer.padding == "same":
+        ps = tuple((d * (k - 1)) // 2 for k, d in zip(ks, ds))
+    else:
+        ps = layer._tuple("padding", n)
+    out = []
+    for k, s, p, d in zip(ks, ss, ps, ds):
+        k_eff = d * (k - 1) + 1
+        if layer.kind == "transposed":
+            if s != 1:
+                raise ValueError(
+                    f"{where} is a transposed convolution with stride={layer.stride}: its output units see "
+                    f"either ceil or floor of k'/s input units depending on their position, so no single "
+                    f"(size, stride, padding) describes the stack and the closed form of Araujo et al. "
+                    f"(strides >= 1) does not apply; use empirical_receptive_field() or unit_utilization()"
+                )
+            p = k_eff - 1 - p
+        out.append((k_eff, s, p))
+    return out
 
 
 def receptive_field(layers: Any) -> ReceptiveField:
@@ -180,16 +180,20 @@ def receptive_field(layers: Any) -> ReceptiveField:
     """
     stack = as_layers(layers)
     ndim = common_ndim(stack)
-    if ndim is None:
-        rows = _closed_form_1d(stack)
-        out_rows = tuple(ReceptiveFieldRow(i + 1, layer, *row) for i, (layer, row) in enumerate(zip(stack, rows)))
-    else:
-        split = [layer.along(ndim) for layer in stack]
-        per_dim = [_closed_form_1d(tuple(axes[d] for axes in split)) for d in range(ndim)]
-        out_rows = tuple(
-            ReceptiveFieldRow(i + 1, layer, *(tuple(per_dim[d][i][f] for d in range(ndim)) for f in range(4)))
-            for i, layer in enumerate(stack)
-        )
+    n = ndim or 1
+    size, jump, pad = [1] * n, [1] * n, [0] * n
+    rows = []
+    for i, layer in enumerate(stack):
+        for axis, (k_eff, s, p) in enumerate(_geometry(layer, n, f"layers[{i}]")):
+            size[axis] += (k_eff - 1) * jump[axis]
+            pad[axis] += p * jump[axis]
+            jump[axis] *= s
+        center = [(r - 1) / 2 - p for r, p in zip(size, pad)]
+        if ndim is None:
+            rows.append(ReceptiveFieldRow(i + 1, layer, size[0], jump[0], pad[0], center[0]))
+        else:
+            rows.append(ReceptiveFieldRow(i + 1, layer, tuple(size), tuple(jump), tuple(pad), tuple(center)))
+    out_rows = tuple(rows)
     last = out_rows[-1]
     return ReceptiveField(last.size, last.stride, last.padding, last.center, out_rows)
 

@@ -6,7 +6,7 @@ deep learning* (2016), with torch's conventions (dilation, ``output_padding``,
 answer: when any argument is a tuple the result is a tuple, and plain ints are
 repeated to the tuples' length.
 
-Introduced in 01_convolution_arithmetic.ipynb.
+Introduced in 01_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _int(value: Any, name: str, minimum: int) -> int:
 def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> IntOrTuple:
     """Extent of a dilated kernel: ``dilation * (kernel_size - 1) + 1``.
 
-    Introduced in 03_dilated_convolution.ipynb.
+    Introduced in 02_dilated_convolution.ipynb.
 
     Examples
     --------
@@ -76,7 +76,7 @@ def conv_output_size(
     rounds up like torch's pooling layers (a last window that would start in the
     right padding is dropped).
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Raises
     ------
@@ -180,7 +180,7 @@ def same_padding(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> tuple[int
     The total is ``dilation * (kernel_size - 1)``; when it is odd the extra
     element goes on the far side (after), exactly like torch.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Examples
     --------

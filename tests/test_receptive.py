@@ -261,7 +261,8 @@ def test_layers_round_trip_through_torch():
     back = layers_from_module(layers_to_module(layers))
     for a, b in zip(layers, back):
         assert [getattr(b, f) for f in ("kind", "ceil_mode")] == [a.kind, a.ceil_mode]
-        for f in ("kernel_size", "stride", "padding", "dilation", "output_padding"):
+        fields = ("kernel_size", "stride", "padding", "dilation") + (("output_padding",) if a.kind == "transposed" else ())
+        for f in fields:
             assert getattr(b, f) == (getattr(a, f),) * 2
 
 
@@ -369,3 +370,27 @@ def test_import_convlib_stays_light():
         "assert 'matplotlib' not in sys.modules, 'matplotlib'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+ENGINE_MODULES = ["convlib.layers", "convlib.receptive", "convlib.gridding", "convlib.hdc"]
+
+
+@pytest.mark.parametrize("module", ENGINE_MODULES)
+def test_engine_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(module)
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("module", [*ENGINE_MODULES, "convlib.render.maps"])
+def test_engine_functions_say_where_they_are_introduced(module):
+    import importlib
+
+    mod = importlib.import_module(module)
+    for name in mod.__all__:
+        obj = getattr(mod, name)
+        if callable(obj) and not isinstance(obj, type) and name != "map_cmap":
+            assert "Introduced in" in (obj.__doc__ or ""), f"{module}.{name}"

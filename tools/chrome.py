@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import nbformat
-
 # --- single source of truth: forks change these two lines -------------------------------------
 REPOSITORY = "convlib-course/convlib"  # GitHub "owner/name"
 BRANCH = "main"
@@ -217,20 +215,32 @@ def stale_notebooks(root: Path = ROOT, only: Sequence[str] | None = None) -> dic
     return out
 
 
+def dumps(nb: dict) -> str:
+    """A notebook as JSON text, laid out exactly as nbformat/nbconvert write it (so diffs stay small).
+
+    Only the chrome cells are new; their source is split into lines as nbformat does.
+    """
+    cells = [
+        {**c, "source": c["source"].splitlines(True)} if isinstance(c.get("source"), str) else c
+        for c in nb["cells"]
+    ]
+    text = json.dumps({**nb, "cells": cells}, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def run(root: Path = ROOT, *, check: bool = False) -> list[str]:
     """Write (or, with ``check``, only find) stale chrome under ``root``; return the problems/changes."""
     messages = []
     paths = course_notebooks(root)
     for path, (prev, nxt) in zip(paths, _neighbours(paths)):
-        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        nb = json.loads(path.read_text(encoding="utf-8"))
         new, reasons = with_chrome(nb, path.name, prev, nxt)
         if not reasons:
             continue
         rel = path.relative_to(root).as_posix()
         messages.append(f"{rel}: {'; '.join(reasons)}")
         if not check:
-            nb.cells = [nbformat.from_dict(c) for c in new["cells"]]
-            nbformat.write(nb, path)
+            path.write_text(dumps(new), encoding="utf-8")
     readme = root / "README.md"
     if readme.exists():
         text = readme.read_text(encoding="utf-8")

@@ -164,7 +164,9 @@ def cell_texts(
     out = {}
     for (r, c), text in values.items():
         out[(r, c)] = ax.text(
-            x0 + c + dx, y0 + r + dy, text, ha=ha, va=va, fontsize=size, color=color, zorder=zorder, **kwargs
+            x0 + c + dx, y0 + r + dy, text, ha=ha, va=va, fontsize=size, color=color, zorder=zorder,
+            in_layout=False,  # inside the grid: layout and tight bounding boxes need not measure it (fast)
+            **kwargs,
         )
     return out
 

@@ -103,7 +103,7 @@ def plot_overlap(
             size = max(8.0, min(13.0, 260.0 / max(n, 1)))
             for i, v in enumerate(counts):
                 texts[(i,)] = _draw.fmt_number(v)
-                ax.text(i, v + top * 0.03, texts[(i,)], ha="center", va="bottom", fontsize=size)
+                ax.text(i, v + top * 0.03, texts[(i,)], ha="center", va="bottom", fontsize=size, in_layout=False)
     else:
         h, w = counts.shape
         if ax is None:
@@ -125,7 +125,7 @@ def plot_overlap(
                 red, green, blue, _ = cmap(v / top)
                 dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
                 ax.text(c, r, texts[(r, c)], ha="center", va="center", fontsize=size,
-                        color="white" if dark else COLORS["text"])
+                        color="white" if dark else COLORS["text"], in_layout=False)
     if even is not None:
         verdict = "even" if even else "uneven: checkerboard"
         title = f"{title}\n{verdict}" if title else verdict

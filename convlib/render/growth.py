@@ -18,6 +18,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from ..layers import as_layers
 from ..receptive import receptive_field
@@ -25,6 +26,13 @@ from ..receptive import receptive_field
 #: Line colours, in order (Okabe–Ito, like :mod:`convlib.style`).
 _CYCLE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#333333")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+#: Line styles, in order: stacks with equal numbers (dilated and strided fields) stay visible on top of each other.
+_STYLES = ("-", "--", ":", "-.")
+
+
+def _plain(value: float, _pos: Any = None) -> str:
+    """Tick label of a log axis as a plain number (512, not 2^9)."""
+    return f"{value:g}"
 
 
 def _first(value: Any) -> int:
@@ -135,7 +143,10 @@ def plot_receptive_field_growth(
     lines: dict[str, Line2D] = {}
     map_lines: dict[str, Line2D] = {}
     for i, (label, entry) in enumerate(table.items()):
-        style = {"color": _CYCLE[i % len(_CYCLE)], "marker": _MARKERS[i % len(_MARKERS)], "markersize": 5, "lw": 2}
+        style = {
+            "color": _CYCLE[i % len(_CYCLE)], "marker": _MARKERS[i % len(_MARKERS)], "ls": _STYLES[i % len(_STYLES)],
+            "markersize": max(8 - 2 * i, 4), "lw": 2.5 if i == 0 else 2, "zorder": 2 + i,
+        }
         (line,) = ax.plot(entry["layer"], entry["size"], label=label, **style)
         lines[label] = line
         if annotate:
@@ -150,6 +161,7 @@ def plot_receptive_field_growth(
     ax.set_ylabel("receptive field (pixels per side)")
     if log:
         ax.set_yscale("log", base=2)
+        ax.yaxis.set_major_formatter(FuncFormatter(_plain))
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left")
     if title:
@@ -161,6 +173,7 @@ def plot_receptive_field_growth(
         map_ax.grid(True, alpha=0.3)
         if log:
             map_ax.set_yscale("log", base=2)
+            map_ax.yaxis.set_major_formatter(FuncFormatter(_plain))
     return GrowthPlot(ax=ax, lines=lines, map_ax=map_ax, map_lines=map_lines, table=table)
 
 

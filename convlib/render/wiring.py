@@ -123,7 +123,7 @@ def _draw_nodes(ax: Axes, x: float, ys: np.ndarray, color: str, size: float, lab
     for c, y in enumerate(ys):
         ax.add_patch(Rectangle((x, y), 1.0, 0.8, facecolor=color, edgecolor=COLORS["grid"], linewidth=1.0, zorder=3))
         if labels:
-            ax.text(x + 0.5, y + 0.4, str(c), ha="center", va="center", fontsize=size, zorder=4)
+            ax.text(x + 0.5, y + 0.4, str(c), ha="center", va="center", fontsize=size, zorder=4, in_layout=False)
 
 
 def _draw_edges(ax: Axes, x0: float, y0: np.ndarray, x1: float, y1: np.ndarray, pairs: frozenset[tuple[int, int]],

@@ -30,12 +30,13 @@ DPI = 80
 
 
 def figure_png(fig: Any, dpi: int = DPI) -> bytes:
-    """PNG bytes of a figure (tight bounding box); the figure is closed afterwards."""
+    """PNG bytes of a figure; the figure is closed afterwards."""
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.1)
+        # every convlib figure is laid out already (exact sizes or constrained layout): no tight-bbox pass
+        fig.savefig(buf, format="png", dpi=dpi)
     finally:
         plt.close(fig)
     return buf.getvalue()
@@ -84,7 +85,7 @@ class Explorer(widgets.VBox):
         self._state_fn, self._draw_fn, self._adjust = state_fn, draw_fn, adjust
         self._busy = False
         box = widgets.Box(list(self.controls.values()),
-                          layout=widgets.Layout(display="flex", flex_flow="row wrap", gap="2px 16px"))
+                          layout=widgets.Layout(display="flex", flex_flow="row wrap"))
         super().__init__(children=[box, self.message, self.output])
         for control in self.controls.values():
             control.observe(self._changed, names="value")
