@@ -9,16 +9,25 @@ input of the convolution's output shape -- except the last shape, which is a
 transposed convolution by definition (its conv2d row is the matching forward
 convolution).
 
-Options: ``--repeats N`` (default 9), ``--quick`` (3 repeats).
+Options: ``--repeats N`` (default 9), ``--quick`` (3 repeats), ``--single-thread``
+(numpy's BLAS and torch on one thread each, timed in CPU seconds: a comparison
+that stays meaningful on a machine busy with other work, where wall-clock times
+of two-thread code swing by 10x).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import time
+
+if "--single-thread" in sys.argv and os.environ.get("OPENBLAS_NUM_THREADS") != "1":
+    # numpy reads the BLAS thread count when it loads: restart with it set
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 import numpy as np
 import torch
@@ -37,14 +46,13 @@ SHAPES = [
 TRANSPOSED = ("transposed 8x64->32 28x28 k4 s2 p1", (8, 64, 28, 28), (64, 32, 4, 4), dict(stride=2, padding=1))
 
 
-def _time(fn, repeats: int) -> list[float]:
-    return [_once(fn) for _ in range(repeats)]
+CLOCK = time.perf_counter  # time.process_time with --single-thread
 
 
 def _once(fn) -> float:
-    t = time.perf_counter()
+    t = CLOCK()
     fn()
-    return time.perf_counter() - t
+    return CLOCK() - t
 
 
 def compare(ours, theirs, repeats: int) -> tuple[float, float, float]:
@@ -72,7 +80,7 @@ def rows(repeats: int):
     x = rng.standard_normal(xs, dtype=np.float32)
     w = rng.standard_normal(ws, dtype=np.float32)
     y = convlib.conv_transpose2d(x, w, **kw)
-    cases.append(("conv2d", name + " (its forward conv)", y, w, kw))
+    cases.append(("conv2d", name.replace("transposed", "forward of"), y, w, kw))
     cases.append(("conv_transpose2d", name, x, w, kw))
     for op, name, x, w, kw in cases:
         ours_fn = getattr(convlib, op)
@@ -93,18 +101,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--single-thread", action="store_true")
     args = parser.parse_args()
     repeats = 3 if args.quick else args.repeats
+    global CLOCK
+    if args.single_thread:
+        torch.set_num_threads(1)
+        CLOCK = time.process_time
+    clock = "CPU time, one thread each" if args.single_thread else "wall time"
     print(f"convlib {convlib.__version__} vs torch {torch.__version__} ({torch.get_num_threads()} threads), "
-          f"numpy {np.__version__}, float32, median of {repeats}")
-    header = f"{'op':<17} {'shape':<42} {'convlib_ms':>10} {'torch_ms':>9} {'ratio':>6}  rel.diff"
+          f"numpy {np.__version__}, float32, median of {repeats} ({clock}); load average {os.getloadavg()[0]:.1f}")
+    header = f"{'op':<17} {'shape':<38} {'convlib_ms':>10} {'torch_ms':>9} {'ratio':>6}  rel.diff"
     print(header)
     print("-" * len(header))
     ratios = []
     for op, name, t_ours, t_torch, diff in rows(repeats):
         ratio = t_ours / t_torch
         ratios.append(ratio)
-        print(f"{op:<17} {name:<42} {t_ours * 1e3:10.2f} {t_torch * 1e3:9.2f} {ratio:6.2f}  {diff:.1e}")
+        print(f"{op:<17} {name:<38} {t_ours * 1e3:10.2f} {t_torch * 1e3:9.2f} {ratio:6.2f}  {diff:.1e}")
     print("-" * len(header))
     print(f"median ratio {statistics.median(ratios):.2f}; worst {max(ratios):.2f}; "
           f"rows within the 1.5 target: {sum(r <= 1.5 for r in ratios)}/{len(ratios)}")

@@ -194,35 +194,29 @@ def conv_transpose2d_matrix(
 def _fast(a: _Args) -> np.ndarray:
     """The fast path (no Python loop over pixels or batch elements).
 
-    Stride 1: the recipe needs no zeros, so it is a direct convolution with the
+    Stride 1: the recipe inserts no zeros, so it is a direct convolution with the
     flipped kernel (:func:`convlib.conv.conv2d_im2col`). Larger strides: "col2im",
     the scatter done at once -- one matmul per group computes every pixel's
-    weighted kernel copy, then one strided add per kernel tap places them.
+    weighted kernel copy, then one strided add per kernel tap places them all.
     """
     n, c_in, h, w = a.x.shape
     _, c_out_g, kh, kw = a.weight.shape
     (sh, sw), (dh, dw), (ph, pw), g = a.stride, a.dilation, a.padding, a.groups
     if sh == sw == 1:
         eq = transposed_equivalent((h, w), (kh, kw), 1, a.padding, a.output_padding, a.dilation)
-        z = pad2d(a.x, tuple(zip(eq.padding, eq.far_padding)))
+        z = pad2d(a.x, tuple(zip(eq.padding, eq.far_padding)))  # negative: crop
         return conv2d_im2col(z, flip_kernel(a.weight, g), (1, 1), a.dilation, g)
     full = np.zeros((n, g * c_out_g, ph + a.out_size[0] + ph, pw + a.out_size[1] + pw), dtype=a.x.dtype)
-    if c_in == g:  # depthwise: each input channel stamps its own kernels, no matmul needed
-        xs = a.x[:, :, None]  # (N, G, 1, H, W) against the weight (G, C_out/G, kH, kW)
-        wt = a.weight[..., None, None]
-        full_g = full.reshape(n, g, c_out_g, *full.shape[2:])
-        for i in range(kh):
-            for j in range(kw):
-                full_g[..., i * dh: i * dh + (h - 1) * sh + 1: sh, j * dw: j * dw + (w - 1) * sw + 1: sw] += (
-                    wt[:, :, i, j] * xs)
+    if c_in == g:  # depthwise: every input channel stamps its own kernels; no matmul needed
+        stamps = a.weight[:, :, :, :, None, None] * a.x[:, :, None, None, None]  # (N, G, C_out/G, kH, kW, H, W)
+        stamps = stamps.reshape(n, g * c_out_g, kh, kw, h, w)
     else:
         wt = a.weight.reshape(g, c_in // g, c_out_g * kh * kw).transpose(0, 2, 1)
-        cols = np.matmul(wt, a.x.reshape(n, g, c_in // g, h * w))  # (N, G, C_out_g kH kW, H W)
-        cols = cols.reshape(n, g * c_out_g, kh, kw, h, w)
-        for i in range(kh):  # loops over kernel taps only
-            for j in range(kw):
-                full[..., i * dh: i * dh + (h - 1) * sh + 1: sh, j * dw: j * dw + (w - 1) * sw + 1: sw] += (
-                    cols[:, :, i, j])
+        stamps = np.matmul(wt, a.x.reshape(n, g, c_in // g, h * w))  # (N, G, C_out/G kH kW, H W)
+        stamps = stamps.reshape(n, g * c_out_g, kh, kw, h, w)
+    for i in range(kh):  # loops over kernel taps only
+        for j in range(kw):
+            full[..., i * dh: i * dh + (h - 1) * sh + 1: sh, j * dw: j * dw + (w - 1) * sw + 1: sw] += stamps[:, :, i, j]
     return full[:, :, ph: ph + a.out_size[0], pw: pw + a.out_size[1]]
 
 

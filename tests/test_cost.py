@@ -106,6 +106,8 @@ def test_transposed_macs_count_every_stamp(c):
     try:
         shape = convt(x, w, stride=c["s"], padding=c["p"], output_padding=c["op"], dilation=c["d"],
                       groups=c["groups"]).shape[2:]
+        if 0 in shape:  # torch may return an empty output instead of raising
+            raise RuntimeError("empty output")
     except RuntimeError:
         with pytest.raises(ValueError):
             conv_cost(c["cin"], c["cout"], c["k"], c["i"], stride=c["s"], padding=c["p"], dilation=c["d"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from core_strategies import (
     assert_close,
     check_counts,
@@ -111,6 +112,21 @@ def test_flip_kernel_swaps_channels_per_group_and_rotates():
     assert f.shape == (6, 1, 1, 2)
     # output channel 4 = group 1's output 1; it reads group 1's input 0 (= input channel 1)
     np.testing.assert_array_equal(f[4, 0, 0], w[1, 1, 0, ::-1])
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(
+    "i, k, s, p, op, d",
+    [(1, 1, 1, 1, 2, 3), (1, 2, 2, 1, 0, 3), (1, 2, 2, 1, 1, 3), (2, 2, 2, 3, 2, 3)],
+)
+def test_phases_that_meet_no_input_pixel(method, i, k, s, p, op, d):
+    """Padding and output_padding can leave whole output phases beyond every stamp: zeros (and bias)."""
+    x, w, b = np.arange(1.0, 2 * i + 1).reshape(1, 2, i), np.arange(1.0, 2 * 3 * k + 1).reshape(2, 3, k), np.ones(3)
+    with torch.no_grad():
+        ref = torch.nn.functional.conv_transpose1d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b),
+                                                   stride=s, padding=p, output_padding=op, dilation=d).numpy()
+    out = convlib.conv_transpose1d(x, w, b, stride=s, padding=p, output_padding=op, dilation=d, method=method)
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
 
 
 def test_method_is_validated():

@@ -51,14 +51,16 @@ def test_conv_state_agrees_with_torch_on_valid_and_invalid_calls(seed):
             y = F.conv_transpose2d(x, w, stride=s, padding=p, output_padding=op, dilation=d)
         else:
             y = F.conv2d(x, w, stride=s, padding=p, dilation=d)
-        ref = tuple(y.shape[2:])
+        shape = tuple(y.shape[2:])
     except RuntimeError:
-        ref = None
+        shape = None
+    ref = shape if shape and 0 not in shape else None  # torch may return an empty output instead of raising
     state = W.conv_explorer_state(i, k, s, p, d, transposed, op)
     assert state["ok"] is (ref is not None)
-    assert state["torch_size"] == ref
+    assert state["torch_size"] == shape
     if ref is None:
-        assert "\n" not in state["message"] and "torch refuses it too" in state["message"]
+        assert "\n" not in state["message"]
+        assert ("torch refuses it too" if shape is None else "torch returns an empty") in state["message"]
     else:
         assert state["output_size"] == ref
         assert state["formula"].endswith(f"= {ref[0]}")
@@ -119,14 +121,14 @@ def test_explore_groups_costs_and_messages():
 
 
 def test_explore_checkerboard_verdicts():
-    c = W.explore_checkerboard()
+    c = W.explore_checkerboard(input_size=3)
     assert c.state["even"] is False and "uneven" in repr(c)
-    counts = F.conv_transpose2d(torch.ones(1, 1, 5, 5, dtype=torch.float64),
+    counts = F.conv_transpose2d(torch.ones(1, 1, 3, 3, dtype=torch.float64),
                                 torch.ones(1, 1, 3, 3, dtype=torch.float64), stride=2)[0, 0].numpy()
     np.testing.assert_array_equal(c.state["counts"][0], counts)
     c.set(kernel_size=4)
     assert c.state["even"] is True
-    c.set(two_d=False, layers=3)
+    c.set(two_d=False, layers=3, resize=False)
     assert c.state["counts"][-1].ndim == 1 and len(c.state["counts"]) == 3
     c.set(padding=4, kernel_size=1, input_size=2)
     assert not c.state["ok"] and "output size would be" in c.message.value

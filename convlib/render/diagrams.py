@@ -384,7 +384,7 @@ class _ScatterPainter:
         self.roles = ["input", "highlight", "kernel", "output"] + (["cropped"] if self.canvas.cropped_cells else [])
         self.ax = _draw.new_axes(ax, self.width + 0.5, self.height + self.top + 0.5,
                                  title_lines=self.title.count("\n") + 1 if self.title else 0,
-                                 legend_rows=-(-len(self.roles) // 3) if legend else 0)
+                                 legend_rows=-(-len(self.roles) // 2) if legend else 0)
         self.in_origin = (0.0, self.top + (self.height - ih) / 2)
         self.out_origin = (iw + 2.0, self.top + (self.height - ch) / 2)
         self.size = _draw.cell_fontsize(self.ax, self.width + 0.5)
@@ -414,7 +414,7 @@ class _ScatterPainter:
             ax.set_title(self.title, fontsize=_draw.TITLE_SIZE)
         _draw.finish(ax, self.width, self.height + self.top)
         if self.legend:
-            _draw.legend(ax, self.roles, fontsize=_draw.LEGEND_SIZE, ncol=3,
+            _draw.legend(ax, self.roles, fontsize=_draw.LEGEND_SIZE, ncol=2,
                          labels={"highlight": "pixel being stamped", "kernel": "its kernel stamp",
                                  "output": "stamps so far"})
 
@@ -496,7 +496,7 @@ def plot_transposed(
     rows = max(gh, oh, ih, ch) + 1.1 + 0.5
     scale = min(_draw.CELL_INCHES, 15.0 / (w_left + w_right + 1))
     top = 3 * _draw.TITLE_SIZE * 1.3 / 72 + 0.25  # suptitle + two-line panel titles
-    bottom = 2 * _draw.LEGEND_SIZE * 1.8 / 72 + 0.15
+    bottom = 3 * _draw.LEGEND_SIZE * 1.8 / 72 + 0.15  # the scatter legend has up to three rows
     width = max(8.0, (w_left + w_right + 1) * scale)
     height = rows * scale + top + bottom
     if figsize is not None:

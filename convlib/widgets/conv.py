@@ -78,8 +78,12 @@ def conv_explorer_state(
     try:
         spec = ConvSpec(input_size, kernel_size, **kwargs, **extra)
     except (ValueError, TypeError) as exc:
-        verdict = " (torch refuses it too)" if torch_size is None and torch_note.startswith("torch refuses") else (
-            f" (yet torch returns {torch_size[0]}×{torch_size[1]})" if torch_size is not None else "")
+        if torch_size is None:
+            verdict = " (torch refuses it too)" if torch_note.startswith("torch refuses") else ""
+        elif 0 in torch_size:
+            verdict = f" (torch returns an empty {torch_size[0]}×{torch_size[1]} output)"
+        else:
+            verdict = f" (yet torch returns {torch_size[0]}×{torch_size[1]})"
         return {"ok": False, "message": one_line(exc) + verdict, "torch_size": torch_size, "torch_note": torch_note}
     n = len(spec.positions())
     pos = min(max(int(position), 0), n - 1)

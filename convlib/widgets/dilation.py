@@ -73,7 +73,7 @@ def _draw(state: dict[str, Any]) -> Any:
 
     side = state["map"].shape[0]
     inches = min(7.5, max(3.5, 0.32 * side + 1.2))
-    fig, ax = plt.subplots(figsize=(inches + 1.0, inches), layout="constrained")
+    fig, ax = plt.subplots(figsize=(inches + 1.0, inches))  # no layout engine: plot_map has many texts
     plot_map(state["map"], ax=ax, title=f"utilization map, rates {list(state['rates'])}, k={state['kernel_size']}")
     return fig
 

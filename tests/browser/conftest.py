@@ -3,7 +3,8 @@
 Every test here is marked ``browser``. Without ``/usr/bin/chromium`` (or without Playwright)
 the tests skip with the reason; with ``CI=true`` they fail instead, so CI cannot pass by
 skipping them. Servers are started by the tests on 127.0.0.1 with temporary config folders;
-screenshots are kept as artifacts under ``build/browser/``.
+screenshots are kept as artifacts under ``build/browser/``. ``CONVLIB_CHROMIUM`` overrides the
+Chromium path (default ``/usr/bin/chromium``).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def unavailable(reason: str) -> None:
     """Skip (a user's machine) or fail (CI=true) because a browser-test prerequisite is missing."""
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} — CI=true, so browser tests must run (.ci/run installs chromium)", pytrace=False)
-    pytest.skip(f"{reason}; install Debian's chromium (`apt-get install -y chromium`) to run the browser tests")
+    pytest.skip(reason)
 
 
 def notebook_id(path: Path) -> str:
@@ -70,7 +71,7 @@ def artifacts() -> Path:
 def browser() -> Iterator[object]:
     """One headless Debian Chromium for the whole (per-worker) session."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        unavailable(f"no Chromium at {CHROMIUM}")
+        unavailable(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` to run the browser tests")
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:

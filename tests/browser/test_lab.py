@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -51,10 +52,6 @@ class Lab:
             body = resp.read()
         return json.loads(body) if body else None
 
-    def shutdown_kernels(self) -> None:
-        for kernel in self.api("/api/kernels"):
-            self.api(f"/api/kernels/{kernel['id']}", method="DELETE")
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -90,7 +87,9 @@ def lab(browser, tmp_path_factory, artifacts: Path) -> Iterator[Lab]:
         "--LabApp.expose_app_in_browser=True", "--MappingKernelManager.default_kernel_name=python3",
     ]  # fmt: skip
     log = (artifacts / "jupyterlab.log").open("w")
-    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     server = Lab(f"http://127.0.0.1:{port}", token, workdir, proc)
     try:
         deadline = time.monotonic() + 90
@@ -104,15 +103,13 @@ def lab(browser, tmp_path_factory, artifacts: Path) -> Iterator[Lab]:
                 time.sleep(0.3)
         yield server
     finally:
+        # SIGTERM: the server shuts its kernels down itself; kill it (and its process group,
+        # which it got from start_new_session above) only if that hangs.
+        proc.terminate()
         try:
-            server.shutdown_kernels()
-        except OSError:
-            pass
-        proc.terminate()  # by PID: only the server this fixture started
-        try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
 
