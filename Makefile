@@ -11,7 +11,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SANITIZE  := tests/nbval_sanitize.cfg
 JOBS   ?= 2
 
-.PHONY: help install lab test unit nbval execute bench clean
+.PHONY: help install lab test unit nbval execute bench clean chrome corrections slides memory browser
 
 help:
 	@echo "make lab      install if needed, then open JupyterLab on notebooks/"
@@ -19,6 +19,10 @@ help:
 	@echo "make execute  re-execute every notebook in place, each in a fresh kernel"
 	@echo "make bench    benchmarks: convlib time / torch time, measured in the same run"
 	@echo "make clean    remove build outputs (never notebooks or your files)"
+	@echo "make slides   build/slides/: one offline reveal.js deck per notebook + index.html"
+	@echo "make chrome   rewrite every notebook's Binder badge and prev/next links (and the index's corrections table)"
+	@echo "make memory   execute each notebook and report its kernel's peak memory (Binder cap: 2 GB)"
+	@echo "make browser  only the real-browser tests (JupyterLab and the decks in Debian's Chromium)"
 
 # The virtual environment: torch pinned and installed first (the local CPU build),
 # then convlib in editable mode with its extras. Re-runs only when pyproject.toml changes.
@@ -55,7 +59,21 @@ execute: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
 
+# Generated notebook chrome (Binder badge, prev/next) and the index's table of corrections.
+chrome: $(STAMP)
+	$(BIN)/python tools/chrome.py
+	$(BIN)/python tools/corrections.py
+
+slides: $(STAMP)
+	$(BIN)/python tools/slides/build.py
+
+memory: $(STAMP)
+	$(BIN)/python tools/peak_memory.py --json build/peak_memory.json
+
+browser: $(STAMP)
+	$(BIN)/python -m pytest -n 0 -m browser tests/browser
+
 clean:
-	rm -rf build dist *.egg-info convlib.egg-info .pytest_cache .hypothesis
+	rm -rf build dist *.egg-info convlib.egg-info .pytest_cache .hypothesis tools/slides/node_modules
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

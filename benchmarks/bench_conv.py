@@ -128,7 +128,8 @@ def main() -> None:
 
 def _torch_free() -> bool:
     code = "import sys, convlib; print('torch' not in sys.modules)"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip() == "True"
 
 
 if __name__ == "__main__":

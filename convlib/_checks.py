@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+
 def is_int(value: Any) -> bool:
     """True for Python/numpy integers (bool excluded)."""
     return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
@@ -151,4 +152,6 @@ def prepare_inputs(
 def check_bias(bias: np.ndarray | None, out_channels: int) -> None:
     """bias must have shape (out_channels,)."""
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"bias with shape {bias.shape} must have shape ({out_channels},): one value per output channel")
+        raise ValueError(
+            f"bias with shape {bias.shape} must have shape ({out_channels},): one value per output channel"
+        )

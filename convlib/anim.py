@@ -13,7 +13,12 @@ Frames are rendered fast (the static part of the figure is drawn once; only what
 moves is redrawn per frame) and stored as palette PNGs: a 25-frame animation
 adds about 0.1–0.2 MB to a notebook. ``max_frames`` caps long ones.
 
-Introduced in 01_convolution_arithmetic.ipynb.
+In a notebook, make ``convlib.anim.show(...)`` the cell's last expression: its
+``text/plain`` is one line and its HTML is reproducible (element ids are content
+hashes), so strict nbval compares equal on re-execution. Where scripts do not run
+(GitHub), the player's first frame shows as a plain image.
+
+Introduced in 01_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -93,7 +98,7 @@ def animate(
 ) -> FuncAnimation:
     """A ``FuncAnimation`` of ``spec``: one frame per output position (or input pixel for ``view='scatter'``).
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Parameters
     ----------
@@ -149,7 +154,7 @@ def render_frames(
     The static layer (grids, titles, legend) is drawn once; each frame restores it and
     draws only the moving artists. Same pictures as :func:`animate`, several times faster.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
     """
     from PIL import Image
 
@@ -246,7 +251,7 @@ def to_html(
     Where scripts do not run (GitHub, untrusted notebooks) the first frame shows as a
     plain image. The element id is a hash of the content, so the output is reproducible.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
     """
     if not isinstance(interval, int) or interval < 20:
         raise ValueError(f"interval={interval!r} must be an int >= 20 (milliseconds)")
@@ -306,7 +311,7 @@ def show(
 ) -> Animation:
     """Animate ``spec`` in a notebook (a name from :func:`classic_set` works too).
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Examples
     --------
@@ -330,7 +335,7 @@ def save_gif(
 ) -> Path:
     """Write the animation of ``spec`` as a looping GIF (Pillow); returns the path.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
     """
     spec = _resolve(spec)
     path = Path(path)

@@ -189,8 +189,9 @@ def conv2d_im2col(
 
     ``cols[n, g, (c, i, j), (h, w)] = x[n, g*Cg + c, h*sh + i*dh, w*sw + j*dw]`` holds
     every receptive field as a column (the only copy); the weight, reshaped to
-    ``(groups, C_out/groups, Cg*kH*kW)``, multiplies all of them at once. Depthwise
-    weights (one input channel per group) skip the copy: a multiply-add per tap.
+    ``(groups, C_out/groups, Cg*kH*kW)``, multiplies all of them at once. A depthwise
+    weight (one input and one output channel per group) skips the copy: a
+    multiply-add per tap is faster than thousands of tiny matmuls.
 
     With stride 1 every image is read as one long row (``flat``): tap ``(i, j)``
     is then a single shift by ``i*dh*W + j*dw``, and each output row carries
@@ -216,8 +217,8 @@ def conv2d_im2col(
         taps = as_strided(x, (n, groups, cg, kh, kw, h_out, w_out),
                           (x.strides[0], cg * x.strides[1], x.strides[1], dh * x.strides[2], dw * x.strides[3],
                            sh * x.strides[2], sw * x.strides[3]))
-    if cg == 1:  # depthwise: out[n, g, m] = sum over taps of weight[g, m, i, j] * (x[n, g] shifted by the tap)
-        w_t = weight.reshape(groups, c_out // groups, kh, kw, *([1] * (taps.ndim - 5)))
+    if cg == 1 and c_out == groups:  # depthwise: out[n, g] = sum over taps of weight[g, i, j] * (x[n, g] shifted)
+        w_t = weight.reshape(groups, 1, kh, kw, *([1] * (taps.ndim - 5)))
         out = w_t[:, :, 0, 0] * taps[:, :, :, 0, 0]
         tmp = np.empty_like(out)
         for i in range(kh):

@@ -20,7 +20,7 @@ Conventions
   This equals the MACs of the forward convolution it transposes.
 * Bias additions are not MACs (they are listed as parameters only).
 
-Introduced in 09_depthwise_separable_convolution.ipynb.
+Introduced in 08_depthwise_separable.ipynb.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def conv_cost(
 ) -> ConvCost:
     """Parameters and MACs of one convolution (``nn.Conv2d`` / ``nn.ConvTranspose2d`` semantics).
 
-    Introduced in 09_depthwise_separable_convolution.ipynb.
+    Introduced in 08_depthwise_separable.ipynb.
 
     Parameters
     ----------
@@ -246,7 +246,7 @@ def conv_params(
 ) -> int:
     """Number of parameters of a (grouped) convolution, ``sum(p.numel() for p in conv.parameters())``.
 
-    Introduced in 09_depthwise_separable_convolution.ipynb.
+    Introduced in 08_depthwise_separable.ipynb.
 
     >>> conv_params(3, 256, 5)
     19456
@@ -271,7 +271,7 @@ def conv_macs(
 ) -> int:
     """Multiply-accumulates of one convolution on one input of spatial size ``input_size``.
 
-    Introduced in 09_depthwise_separable_convolution.ipynb.
+    Introduced in 08_depthwise_separable.ipynb.
 
     >>> conv_macs(3, 3, 5, 12, groups=3)  # depthwise 5×5 on 12×12×3
     4800
@@ -303,7 +303,7 @@ def separable_cost(
     Stride, padding and dilation belong to the depthwise layer; the pointwise layer runs
     on its output. ``depth_multiplier`` m gives the depthwise layer ``m * C_in`` outputs.
 
-    Introduced in 09_depthwise_separable_convolution.ipynb.
+    Introduced in 08_depthwise_separable.ipynb.
 
     Examples
     --------

@@ -13,7 +13,7 @@ of a transposed spec is the size of the transposed convolution's *own* input
 (torch's ``ConvTranspose2d`` input), so ``ConvSpec(3, 3, stride=2, padding=1,
 transposed=True)`` upsamples 3×3 to 5×5.
 
-Introduced in 01_convolution_arithmetic.ipynb.
+Introduced in 01_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def _pair(value: Any, name: str, *, minimum: int) -> Pair:
 class ConvSpec:
     """One convolution (or transposed convolution) to draw or animate.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Parameters
     ----------
@@ -394,7 +394,7 @@ def classic_set() -> dict[str, ConvSpec]:
     then every one's transposed counterpart (which restores the direct input size,
     with ``output_padding`` where the stride leaves a remainder).
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     >>> specs = classic_set()
     >>> len(specs), specs["padding_strides_odd_transposed"].output_padding

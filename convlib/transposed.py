@@ -11,8 +11,9 @@ layout ``(C_in, C_out / groups, kH, kW)``. ``method=`` picks the implementation:
   the output (the definition; loops over pixels, for reading not for speed);
 * ``"matrix"`` -- multiply by the transpose of the convolution matrix ``C``
   (:func:`convlib.conv_matrix`), for small inputs;
-* ``"fast"`` (default) -- the scatter done as one matrix product ("col2im"):
-  all stamps at once, then one strided add per kernel tap.
+* ``"fast"`` (default) -- no Python loop over pixels: with stride 1 the recipe
+  is a plain convolution (no zeros to insert); otherwise the scatter done as one
+  matrix product ("col2im"), all stamps at once, then one strided add per kernel tap.
 
 All four give the same numbers as ``torch.nn.functional.conv_transpose2d``.
 
@@ -38,7 +39,7 @@ from ._checks import (
 from .conv import conv2d, conv2d_im2col
 from .matrix import conv_matrix
 from .ops import insert_zeros, pad2d
-from .shapes import transposed_equivalent
+from .shapes import conv_output_size, transposed_equivalent
 
 
 @dataclass(frozen=True)
@@ -183,11 +184,10 @@ def conv_transpose2d_matrix(
     n, c_in, h, w = a.x.shape
     c_out = a.weight.shape[1] * a.groups
     c = conv_matrix((c_out, *a.out_size), a.weight, a.stride, a.padding, a.dilation, a.groups)
-    # with output_padding >= stride the forward convolution has extra outputs: keep the first h x w
-    c = c.reshape(c_in, -1, c.shape[1])  # (C_in, H_conv * W_conv, columns)
-    h_conv = (a.out_size[0] + 2 * a.padding[0] - a.dilation[0] * (a.weight.shape[2] - 1) - 1) // a.stride[0] + 1
-    c = c.reshape(c_in, h_conv, -1, c.shape[2])[:, :h, :w].reshape(c_in * h * w, -1)
-    y = a.x.reshape(n, c_in * h * w) @ c  # row-vector form of C.T @ x for every batch element
+    # with output_padding >= stride the forward convolution has more outputs than x has pixels: keep x's
+    h_conv, w_conv = conv_output_size(a.out_size, a.weight.shape[2:], a.stride, a.padding, a.dilation)
+    c = c.reshape(c_in, h_conv, w_conv, -1)[:, :h, :w].reshape(c_in * h * w, -1)
+    y = a.x.reshape(n, c_in * h * w) @ c  # C.T @ x for every batch element (as rows: x @ C)
     return a.finish(y.reshape(n, c_out, *a.out_size))
 
 
@@ -216,7 +216,9 @@ def _fast(a: _Args) -> np.ndarray:
         stamps = stamps.reshape(n, g * c_out_g, kh, kw, h, w)
     for i in range(kh):  # loops over kernel taps only
         for j in range(kw):
-            full[..., i * dh: i * dh + (h - 1) * sh + 1: sh, j * dw: j * dw + (w - 1) * sw + 1: sw] += stamps[:, :, i, j]
+            rows = slice(i * dh, i * dh + (h - 1) * sh + 1, sh)
+            cols = slice(j * dw, j * dw + (w - 1) * sw + 1, sw)
+            full[:, :, rows, cols] += stamps[:, :, i, j]
     return full[:, :, ph: ph + a.out_size[0], pw: pw + a.out_size[1]]
 
 

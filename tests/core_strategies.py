@@ -323,7 +323,9 @@ def _torch_conv(cfg: dict[str, Any], x: np.ndarray, w: np.ndarray, b: np.ndarray
         return module(t(x)).numpy()
 
 
-def torch_conv_transpose(cfg: dict[str, Any], x: np.ndarray, w: np.ndarray, b: np.ndarray | None, nd: int) -> np.ndarray:
+def torch_conv_transpose(
+    cfg: dict[str, Any], x: np.ndarray, w: np.ndarray, b: np.ndarray | None, nd: int
+) -> np.ndarray:
     f = F.conv_transpose1d if nd == 1 else F.conv_transpose2d
     with oracle():
         return f(

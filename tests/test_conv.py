@@ -131,3 +131,16 @@ def test_empty_batch():
 
 def test_examples_were_run():
     check_counts(["conv2d", "conv1d"])
+
+
+@pytest.mark.parametrize("view", ["strided", "reversed", "fortran"])
+def test_non_contiguous_inputs(view):
+    import torch
+
+    base = np.random.default_rng(3).standard_normal((2, 6, 11, 13))
+    x = {"strided": base[:, :4, ::2, 1::2], "reversed": base[:, :4, ::-1, ::-2],
+         "fortran": np.asfortranarray(base[:, :4])}[view]
+    w = np.random.default_rng(4).standard_normal((3, 4, 3, 2))
+    for kw in [dict(), dict(stride=2), dict(padding=1, dilation=(2, 1))]:
+        ref = torch.nn.functional.conv2d(torch.from_numpy(x.copy()), torch.from_numpy(w), **kw).numpy()
+        np.testing.assert_allclose(convlib.conv2d(x, w, **kw), ref, rtol=1e-12, atol=1e-12)

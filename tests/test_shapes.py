@@ -84,7 +84,8 @@ def test_same_padding_is_torchs_same(k, d, i):
     """Padding (before, after) explicitly gives torch's padding='same' result, extra on the far side."""
     before, after = convlib.same_padding(k, d)
     assert before + after == d * (k - 1) and after - before in (0, 1)
-    x, w = torch.arange(float(i), dtype=torch.float64)[None, None], torch.arange(1.0, k + 1, dtype=torch.float64)[None, None]
+    x = torch.arange(float(i), dtype=torch.float64)[None, None]
+    w = torch.arange(1.0, k + 1, dtype=torch.float64)[None, None]
     with oracle():
         ref = F.conv1d(x, w, padding="same", dilation=d)
         ours = F.conv1d(F.pad(x, (before, after)), w, dilation=d)

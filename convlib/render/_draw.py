@@ -20,6 +20,9 @@ from ..style import COLORS, MAP_COLORS
 
 Cell = tuple[int, int]
 
+#: Produced output cells are drawn in the output colour at this opacity (lighter than the current cell).
+OUTPUT_ALPHA = 0.6
+
 #: Colour of hatching (cropped cells): light enough to read numbers through it.
 HATCH_COLOR = "#8c8c8c"
 
@@ -182,7 +185,7 @@ def legend(
         color = COLORS["padding"] if role == "cropped" else COLORS[role]
         hatch = "//" if role == "cropped" else None
         handles.append(Patch(facecolor=color, edgecolor=HATCH_COLOR if hatch else COLORS["grid"], hatch=hatch,
-                             label=names[role]))
+                             alpha=OUTPUT_ALPHA if role == "output" else None, label=names[role]))
     if not handles:
         return None
     return ax.legend(

@@ -8,7 +8,7 @@ position (dense), and at the even positions exactly the sparse ones.
 The image is ``grace_hopper.jpg``, which ships inside matplotlib
 (``matplotlib.cbook.get_sample_data``): no download.
 
-Introduced in 04_atrous_dense_features.ipynb.
+Introduced in 02_dilated_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .._checks import is_int
 def sample_image(size: int = 160) -> np.ndarray:
     """Grace Hopper (matplotlib's sample image) in grey, floats in [0, 1], longest side ``size``.
 
-    Introduced in 04_atrous_dense_features.ipynb.
+    Introduced in 02_dilated_convolution.ipynb.
     """
     from matplotlib import cbook
     from PIL import Image
@@ -65,7 +65,7 @@ def correlate(x: np.ndarray, w: np.ndarray, *, dilation: int = 1, padding: tuple
     Default padding keeps the size: ``before = d*((k-1)//2)``, ``after = d*(k-1) - before``.
     A loop over kernel taps; single channel.
 
-    Introduced in 04_atrous_dense_features.ipynb.
+    Introduced in 02_dilated_convolution.ipynb.
     """
     x = np.asarray(x, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
@@ -129,7 +129,7 @@ class SparseDense:
 def sparse_vs_dense(image: np.ndarray | None = None, kernel: np.ndarray | None = None, rate: int = 2) -> SparseDense:
     """Compute DeepLab's comparison: downsample → conv → upsample against atrous conv.
 
-    Introduced in 04_atrous_dense_features.ipynb.
+    Introduced in 02_dilated_convolution.ipynb.
 
     Parameters
     ----------
@@ -184,7 +184,7 @@ def plot_sparse_vs_dense(
     With ``zoom`` a second row repeats the three panels on a crop around the
     centre (outlined on the first row), where the sparse responses' blocks show.
 
-    Introduced in 04_atrous_dense_features.ipynb.
+    Introduced in 02_dilated_convolution.ipynb.
 
     Parameters
     ----------

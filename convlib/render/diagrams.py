@@ -12,7 +12,7 @@ each input pixel stamping the kernel into the output — and
 Every function returns a small dataclass recording what was drawn (cell sets,
 shapes, texts), so tests — and curious readers — can check the picture.
 
-Introduced in 01_convolution_arithmetic.ipynb.
+Introduced in 01_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ DEFAULT_KERNEL_3X3 = np.array([[0.0, 1.0, 2.0], [2.0, 2.0, 0.0], [0.0, 1.0, 2.0]
 def default_values(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray]:
     """Small integer input and kernel used when a diagram shows numbers (deterministic).
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
     """
     rng = np.random.default_rng(2016)  # local generator: no global state
     x = rng.integers(0, 4, size=spec.input_size).astype(np.float64)
@@ -192,7 +192,7 @@ class _StepPainter:
         artists.append(_draw.outline(ax, (r0, c0), (r1, c1), self.in_origin, color=COLORS["kernel"],
                                      linewidth=3.0, linestyle="--" if dilated else "-"))
         done = frozenset(self.positions[: self.positions.index(pos)])
-        artists.append(_draw.rects(ax, done, self.out_origin, COLORS["output"], alpha=0.6, zorder=2))
+        artists.append(_draw.rects(ax, done, self.out_origin, COLORS["output"], alpha=_draw.OUTPUT_ALPHA, zorder=2))
         artists.append(_draw.rects(ax, {pos}, self.out_origin, COLORS["highlight"], zorder=3, linewidth=2.0))
         if self.arrow:
             start = (self.in_origin[0] + c1 + 1.05, self.in_origin[1] + (r0 + r1 + 1) / 2)
@@ -236,7 +236,7 @@ def plot_conv_step(
     ``stride-1`` zeros inserted between input pixels, near padding ``d(k-1)-p``,
     far padding ``d(k-1)-p+output_padding``, flipped kernel).
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Parameters
     ----------
@@ -553,7 +553,7 @@ def plot_dilated_kernel(
 ) -> DilatedKernelDiagram:
     """A dilated kernel beside its zero-filled equivalent, effective size written on the figure.
 
-    Introduced in 03_dilated_convolution.ipynb.
+    Introduced in 02_dilated_convolution.ipynb.
 
     Parameters
     ----------

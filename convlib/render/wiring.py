@@ -6,7 +6,7 @@ only the ``C_in/g`` input channels of its own group. The figures write the
 parameter and multiply-accumulate counts of :mod:`convlib.cost` on themselves.
 Large channel counts are drawn as one block per group with a written summary.
 
-Introduced in 08_group_convolution.ipynb.
+Introduced in 09_group_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from matplotlib.patches import Polygon, Rectangle
 
 from ..cost import ConvCost, SeparableCost, conv_cost, separable_cost
 from ..style import COLORS
-from . import _draw
 
 #: Beyond this many channels in a column, channels are drawn as group blocks.
 MAX_CHANNELS = 16
@@ -43,7 +42,7 @@ def group_of(channel: int, channels: int, groups: int) -> int:
 def connections(in_channels: int, out_channels: int, groups: int = 1) -> frozenset[tuple[int, int]]:
     """All ``(input channel, output channel)`` pairs a grouped convolution connects.
 
-    Introduced in 08_group_convolution.ipynb.
+    Introduced in 09_group_convolution.ipynb.
 
     >>> sorted(connections(4, 2, groups=2))
     [(0, 0), (1, 0), (2, 1), (3, 1)]
@@ -208,7 +207,7 @@ def plot_wiring(
 ) -> WiringDiagram:
     """Which input channels feed which output channels, with parameters and MACs written below.
 
-    Introduced in 08_group_convolution.ipynb.
+    Introduced in 09_group_convolution.ipynb.
 
     Parameters
     ----------
@@ -284,7 +283,7 @@ def plot_separable_wiring(
 
     The cost lines compare it with the standard convolution it replaces.
 
-    Introduced in 09_depthwise_separable_convolution.ipynb.
+    Introduced in 08_depthwise_separable.ipynb.
 
     Parameters
     ----------

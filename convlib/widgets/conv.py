@@ -1,7 +1,7 @@
 """Explorers for convolution arithmetic: the diagram explorer and the output-size calculator.
 
-Introduced in 01_convolution_arithmetic.ipynb (``explore_conv``) and
-10_formulas.ipynb (``explore_output_size``).
+Introduced in 01_convolution.ipynb (``explore_conv``) and
+10_formula_sheet.ipynb (``explore_output_size``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def torch_output_size(
     Runs ``torch.nn.functional.conv2d`` / ``conv_transpose2d`` on zeros of shape
     ``(1, 1, input_size, input_size)``; torch is imported here, lazily.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
     """
     try:
         import torch
@@ -54,7 +54,7 @@ def conv_explorer_state(
 ) -> dict[str, Any]:
     """Everything :func:`explore_conv` shows, as plain data.
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Returns
     -------
@@ -143,7 +143,7 @@ def explore_conv(
     as scatter. Invalid combinations show a one-line explanation (and whether torch
     refuses them too).
 
-    Introduced in 01_convolution_arithmetic.ipynb.
+    Introduced in 01_convolution.ipynb.
 
     Returns
     -------
@@ -176,7 +176,7 @@ def output_size_state(
 ) -> dict[str, Any]:
     """The output-size calculator's answer: the formula filled in, and torch's size.
 
-    Introduced in 10_formulas.ipynb.
+    Introduced in 10_formula_sheet.ipynb.
 
     >>> output_size_state(224, 7, stride=2, padding=3)["output_size"]
     (112, 112)
@@ -193,7 +193,7 @@ def explore_output_size(
 ) -> Explorer:
     """A calculator: any parameters → the output-size formula filled in, and torch's answer (no diagram).
 
-    Introduced in 10_formulas.ipynb.
+    Introduced in 10_formula_sheet.ipynb.
     """
     controls = {
         "input_size": slider("input size", input_size, 1, 256),

@@ -1,6 +1,6 @@
 """Explorer of grouped and depthwise-separable convolution: wiring and cost.
 
-Introduced in 08_group_convolution.ipynb.
+Introduced in 09_group_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ def groups_state(
 ) -> dict[str, Any]:
     """Parameters and MACs of the chosen convolution (grouped, or depthwise-separable).
 
-    Introduced in 08_group_convolution.ipynb.
+    Introduced in 09_group_convolution.ipynb.
 
     Returns
     -------
@@ -68,7 +68,7 @@ def explore_groups(
 ) -> Explorer:
     """Sliders for channels and groups → the channel-wiring diagram with its parameter and MAC counts.
 
-    Introduced in 08_group_convolution.ipynb.
+    Introduced in 09_group_convolution.ipynb.
     """
     controls = {
         "in_channels": slider("in channels", in_channels, 1, 64),
