@@ -14,8 +14,8 @@ moves is redrawn per frame) and stored as palette PNGs: a 25-frame animation
 adds about 0.1–0.2 MB to a notebook. ``max_frames`` caps long ones.
 
 In a notebook, make ``convlib.anim.show(...)`` the cell's last expression: its
-``text/plain`` is one line and its HTML is reproducible (element ids are content
-hashes), so strict nbval compares equal on re-execution. Where scripts do not run
+``text/plain`` is one line and its HTML is reproducible (element ids are hashes of
+the settings), so strict nbval compares equal on re-execution. Where scripts do not run
 (GitHub), the player's first frame shows as a plain image.
 
 Introduced in 01_convolution.ipynb.
@@ -249,7 +249,9 @@ def to_html(
     """A self-contained HTML player of the animation (frames embedded as PNG; no external files).
 
     Where scripts do not run (GitHub, untrusted notebooks) the first frame shows as a
-    plain image. The element id is a hash of the content, so the output is reproducible.
+    plain image. The element id is a hash of the settings (spec, view, options), so the
+    output is reproducible; showing the very same animation twice on one page makes the
+    second player's buttons drive the first (change any option, e.g. ``interval``, to avoid it).
 
     Introduced in 01_convolution.ipynb.
     """
@@ -257,7 +259,10 @@ def to_html(
         raise ValueError(f"interval={interval!r} must be an int >= 20 (milliseconds)")
     images = render_frames(spec, view=view, numbers=numbers, dpi=dpi, max_frames=max_frames)
     urls = ["data:image/png;base64," + _png_b64(im) for im in images]
-    digest = hashlib.sha1("".join(urls).encode() + f"{interval}{loop}".encode()).hexdigest()[:16]
+    # the id depends on what is animated, not on the pixels: a renderer's cosmetic change leaves the
+    # markup (what nbval compares once frame data is sanitized) unchanged
+    settings = repr((spec, view, numbers, interval, max_frames, dpi, loop))
+    digest = hashlib.sha1(settings.encode()).hexdigest()[:16]
     return _PLAYER.format(
         id=f"convlib-anim-{digest}", first=urls[0], alt=spec.describe(), last=len(urls) - 1, n=len(urls),
         loop=" checked" if loop else "", frames=json.dumps(urls), interval=interval,

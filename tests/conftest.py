@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import os
 
+import torch
 from hypothesis import HealthCheck, settings
+
+# The tests call torch on tiny tensors thousands of times; on a 2-core machine shared with another
+# pytest worker, torch's thread pool makes each call ~10x slower than one thread does.
+torch.set_num_threads(1)
 
 settings.register_profile(
     "default",

@@ -12,7 +12,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Patch, Rectangle
 
@@ -85,6 +85,28 @@ def new_axes(
     height = height_cells * scale + top + bottom
     fig = plt.figure(figsize=(width, height))
     return fig.add_axes((0.0, bottom / height, 1.0, (height - top - bottom) / height))
+
+
+def cell_borders(
+    ax: Axes,
+    rows: tuple[int, int],
+    cols: tuple[int, int],
+    *,
+    color: str = COLORS["grid"],
+    linewidth: float = 1.0,
+) -> LineCollection:
+    """Draw the borders of the cells ``rows[0]..rows[1]`` × ``cols[0]..cols[1]`` (inclusive) of an image.
+
+    One :class:`~matplotlib.collections.LineCollection` (label ``"cell borders"``): much
+    cheaper to draw than a minor-tick grid, which costs a tick object per cell.
+    """
+    (r0, r1), (c0, c1) = rows, cols
+    ys = [r - 0.5 for r in range(r0, r1 + 2)]
+    xs = [c - 0.5 for c in range(c0, c1 + 2)]
+    segments = [((xs[0], y), (xs[-1], y)) for y in ys] + [((x, ys[0]), (x, ys[-1])) for x in xs]
+    lines = LineCollection(segments, colors=color, linewidths=linewidth, label="cell borders", zorder=2)
+    ax.add_collection(lines, autolim=False)
+    return lines
 
 
 def cell_fontsize(ax: Axes, cells_across: float, fraction: float = 0.42) -> float:

@@ -111,9 +111,8 @@ def plot_overlap(
             _, ax = plt.subplots(figsize=(side * w / max(h, w) + 0.6, side * h / max(h, w) + 0.8),
                                  layout="constrained")
         ax.imshow(counts, cmap=cmap, vmin=0, vmax=top, interpolation="nearest")
-        ax.set_xticks(np.arange(-0.5, w, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
-        ax.grid(which="minor", color=COLORS["grid"], linewidth=0.8 if max(h, w) <= 40 else 0)
+        if max(h, w) <= 40:
+            _draw.cell_borders(ax, (0, h - 1), (0, w - 1), linewidth=0.8)
         ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
         if numbers is None:
             numbers = max(h, w) <= MAX_NUMBERED

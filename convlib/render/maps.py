@@ -28,6 +28,7 @@ from ..gridding import progression, unit_utilization
 from ..layers import as_layers
 from ..receptive import receptive_field
 from ..style import COLORS, MAP_COLORS
+from . import _draw
 
 #: Maps larger than this (cells per side) are not annotated / gridded unless asked.
 ANNOTATE_MAX = 40
@@ -124,16 +125,13 @@ def plot_map(
     style.setdefault("vmin", 0)
     style.setdefault("interpolation", "nearest")
     image = ax.imshow(m, **style)
-    ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
-    ax.tick_params(which="minor", length=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if rows == 1:
         ax.set_yticks([])
     if grid:
-        ax.grid(which="minor", color="black", linestyle="-", linewidth=1.5 if max(rows, cols) <= 20 else 0.6)
-    ax.grid(which="major", visible=False)
+        _draw.cell_borders(ax, (0, rows - 1), (0, cols - 1), color="black",
+                           linewidth=1.5 if max(rows, cols) <= 20 else 0.6)
     if colorbar:
         ax.figure.colorbar(image, ax=ax, shrink=0.85 if rows > 1 else 0.5)
     if annotate:
@@ -299,14 +297,10 @@ def plot_receptive_field(
                       **style)
     ax.set_xlim(c0 - 0.5, c1 + 0.5)
     ax.set_ylim(r1 + 0.5, r0 - 0.5)
-    ax.set_xticks(np.arange(c0 - 0.5, c1 + 1, 1), minor=True)
-    ax.set_yticks(np.arange(r0 - 0.5, r1 + 1, 1), minor=True)
-    ax.tick_params(which="minor", length=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if span <= GRID_MAX:
-        ax.grid(which="minor", color=COLORS["grid"], linewidth=0.5)
-    ax.grid(which="major", visible=False)
+        _draw.cell_borders(ax, (r0, r1), (c0, c1), linewidth=0.5)
     if one_d:
         ax.set_yticks([])
     if annotate if annotate is not None else span <= ANNOTATE_MAX:
