@@ -218,13 +218,7 @@ def conv2d_im2col(
                           (x.strides[0], cg * x.strides[1], x.strides[1], dh * x.strides[2], dw * x.strides[3],
                            sh * x.strides[2], sw * x.strides[3]))
     if cg == 1 and c_out == groups:  # depthwise: out[n, g] = sum over taps of weight[g, i, j] * (x[n, g] shifted)
-        w_t = weight.reshape(groups, 1, kh, kw, *([1] * (taps.ndim - 5)))
-        out = w_t[:, :, 0, 0] * taps[:, :, :, 0, 0]
-        tmp = np.empty_like(out)
-        for i in range(kh):
-            for j in range(kw):
-                if i or j:
-                    out += np.multiply(w_t[:, :, i, j], taps[:, :, :, i, j], out=tmp)
+        out = _depthwise(taps[:, :, 0], weight.reshape(groups, kh, kw))
     else:
         cols = taps.reshape(n, groups, cg * kh * kw, length)  # im2col: the one copy
         out = np.matmul(weight.reshape(groups, c_out // groups, cg * kh * kw), cols)
@@ -233,6 +227,34 @@ def conv2d_im2col(
         out = np.ascontiguousarray(as_strided(out, (n, c_out, h_out, w_out),
                                               (out.strides[0], out.strides[1], w * out.strides[2], out.strides[2])))
     return out.reshape(n, c_out, h_out, w_out)
+
+
+def _depthwise(taps: np.ndarray, weight: np.ndarray, block_bytes: int = 1 << 20) -> np.ndarray:
+    """Depthwise multiply-adds, ``out[n, g, ...] = sum_ij weight[g, i, j] * taps[n, g, i, j, ...]``.
+
+    ``taps`` is the (N, G, kH, kW, ...) view of :func:`conv2d_im2col`. One
+    multiply and one add per tap over the whole batch would stream every
+    intermediate through main memory (18 passes over megabytes); instead the
+    groups are taken a block at a time, small enough (``block_bytes`` per
+    buffer) that the running sum and the product stay in the CPU cache.
+    A loop over blocks of groups, not over pixels or batch elements.
+    """
+    n, groups, kh, kw = taps.shape[:4]
+    rest = taps.shape[4:]
+    out = np.empty((n, groups, *rest), dtype=np.result_type(taps.dtype, weight.dtype))
+    w = weight.reshape(groups, kh, kw, *([1] * len(rest)))
+    per_group = n * int(np.prod(rest)) * out.itemsize
+    block = max(1, min(groups, block_bytes // max(per_group, 1)))
+    tmp = np.empty((n, block, *rest), dtype=out.dtype)
+    for g0 in range(0, groups, block):
+        gs = slice(g0, g0 + block)
+        acc, prod = out[:, gs], tmp[:, : min(block, groups - g0)]
+        np.multiply(taps[:, gs, 0, 0], w[gs, 0, 0], out=acc)
+        for i in range(kh):
+            for j in range(kw):
+                if i or j:
+                    acc += np.multiply(taps[:, gs, i, j], w[gs, i, j], out=prod)
+    return out
 
 
 __all__ = ["PADDING_MODES", "conv1d", "conv2d", "conv2d_im2col"]

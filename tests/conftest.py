@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import os
 
+import matplotlib
+import pytest
 import torch
 from hypothesis import HealthCheck, settings
+
+matplotlib.use("Agg")  # tests draw off-screen
 
 # The tests call torch on tiny tensors thousands of times; on a 2-core machine shared with another
 # pytest worker, torch's thread pool makes each call ~10x slower than one thread does.
@@ -30,3 +34,12 @@ settings.register_profile(
     derandomize=False,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Every test starts and ends without open matplotlib figures."""
+    yield
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    plt.close("all")

@@ -20,11 +20,6 @@ from convlib import anim  # noqa: E402
 from convlib.spec import ConvSpec, classic_set  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 def torch_positions(spec: ConvSpec) -> int:
     x = torch.zeros(1, 1, *spec.input_size)

@@ -218,7 +218,7 @@ def test_binder_url_for_a_fork() -> None:
 def test_single_source_of_truth() -> None:
     """The slug and branch are written once, in tools/chrome.py, and nowhere else in tools/."""
     text = TOOL.read_text(encoding="utf-8")
-    assert text.count(f'"{chrome.REPOSITORY}"') == 1 and text.count(f'REPOSITORY = "') == 1
+    assert text.count(f'"{chrome.REPOSITORY}"') == 1 and text.count('REPOSITORY = "') == 1
     tools = ROOT / "tools"
     for other in [*tools.glob("*.py"), *tools.glob("*/*.py")]:  # not into tools/slides/node_modules
         if other != TOOL:

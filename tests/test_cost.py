@@ -23,14 +23,6 @@ from convlib import cost
 from convlib.cost import conv_cost, conv_macs, conv_params, separable_cost
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny tensors: one intra-op thread is ~10x faster than contended pools on a busy 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @st.composite
 def layers(draw, *, transposed=False, max_nd=2):

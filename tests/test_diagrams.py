@@ -39,18 +39,6 @@ from convlib.spec import ConvSpec, classic_set  # noqa: E402
 from convlib.style import COLORS  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def cells_by_color(ax, origin=None):

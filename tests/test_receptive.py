@@ -21,10 +21,6 @@ import convlib
 from convlib import Layer, empirical_receptive_field, layers_from_module, layers_to_module, receptive_field
 from convlib.gridding import unit_utilization
 
-# The stacks here are tiny: torch's intra-op threads only add overhead (and the test
-# workers already use every core). One thread makes these tests about 5x faster.
-torch.set_num_threads(1)
-
 #: Property tests that call torch on every example run a fifth of the profile's examples.
 TORCH_EXAMPLES = settings(max_examples=max(50, settings().max_examples // 5))
 

@@ -17,11 +17,6 @@ from convlib import Layer, progression, receptive_field, unit_utilization, utili
 from convlib.render.maps import plot_map, plot_map_progression, plot_receptive_field
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 def _texts(ax):
     return [t for t in ax.texts]

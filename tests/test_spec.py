@@ -14,13 +14,6 @@ from hypothesis import strategies as st
 from convlib.spec import ConvSpec, classic_set
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def _config(seed: int, transposed: bool) -> dict:
     rng = np.random.default_rng(seed)
