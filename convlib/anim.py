@@ -354,6 +354,22 @@ def save_gif(
     return path
 
 
+def save_classic_set(directory: str | Path, **options: Any) -> dict[str, Path]:
+    """Regenerate the classic conv_arithmetic animations as GIFs in ``directory``.
+
+    One ``<name>.gif`` per setting of :func:`classic_set` (direct convolutions drawn
+    directly, their transposed counterparts as the equivalent direct convolution);
+    ``options`` go to :func:`save_gif`. Returns ``{name: path}``. ``make gifs``
+    writes them to ``build/gifs/``.
+
+    Introduced in 01_convolution.ipynb.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return {name: save_gif(spec, directory / f"{name}.gif", **options) for name, spec in classic_set().items()}
+
+
 __all__ = [
-    "Animation", "animate", "classic_set", "frame_count", "render_frames", "save_gif", "show", "to_html",
+    "Animation", "animate", "classic_set", "frame_count", "render_frames", "save_classic_set", "save_gif", "show",
+    "to_html",
 ]

@@ -223,9 +223,9 @@ def conv2d_im2col(
         cols = taps.reshape(n, groups, cg * kh * kw, length)  # im2col: the one copy
         out = np.matmul(weight.reshape(groups, c_out // groups, cg * kh * kw), cols)
     out = out.reshape(n, c_out, length)
-    if flat:  # drop the extra columns of every row
-        out = np.ascontiguousarray(as_strided(out, (n, c_out, h_out, w_out),
-                                              (out.strides[0], out.strides[1], w * out.strides[2], out.strides[2])))
+    if flat:  # drop the extra columns of every row: a view, no copy (rows do not overlap)
+        return as_strided(out, (n, c_out, h_out, w_out),
+                          (out.strides[0], out.strides[1], w * out.strides[2], out.strides[2]))
     return out.reshape(n, c_out, h_out, w_out)
 
 

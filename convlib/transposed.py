@@ -206,6 +206,7 @@ def _fast(a: _Args) -> np.ndarray:
         eq = transposed_equivalent((h, w), (kh, kw), 1, a.padding, a.output_padding, a.dilation)
         z = pad2d(a.x, tuple(zip(eq.padding, eq.far_padding)))  # negative: crop
         return conv2d_im2col(z, flip_kernel(a.weight, g), (1, 1), a.dilation, g)
+    full = np.zeros((n, g * c_out_g, ph + a.out_size[0] + ph, pw + a.out_size[1] + pw), dtype=a.x.dtype)
     if c_in == g:  # depthwise: every input channel stamps its own kernels; no matmul needed
         stamps = a.weight[:, :, :, :, None, None] * a.x[:, :, None, None, None]  # (N, G, C_out/G, kH, kW, H, W)
         stamps = stamps.reshape(n, g * c_out_g, kh, kw, h, w)
@@ -213,33 +214,12 @@ def _fast(a: _Args) -> np.ndarray:
         wt = a.weight.reshape(g, c_in // g, c_out_g * kh * kw).transpose(0, 2, 1)
         stamps = np.matmul(wt, a.x.reshape(n, g, c_in // g, h * w))  # (N, G, C_out/G kH kW, H W)
         stamps = stamps.reshape(n, g * c_out_g, kh, kw, h, w)
-    return _col2im(stamps, (sh, sw), (dh, dw), (ph, pw), a.out_size)
-
-
-def _col2im(
-    stamps: np.ndarray, stride: tuple[int, int], dilation: tuple[int, int], padding: tuple[int, int],
-    out_size: tuple[int, int],
-) -> np.ndarray:
-    """Add every stamp ``stamps[n, c, i, j, h, w]`` into output pixel ``(h s + i d - p, w s + j d - p)``.
-
-    A strided add straight into the output (every ``stride``-th pixel) is slow:
-    its inner loop jumps. So the canvas is kept *phase-major*: row ``r`` of the
-    full (uncropped) output is stored as ``(r % s, r // s)``; then tap ``(i, j)``
-    is one contiguous block add at phase ``(i d % s, j d % s)``, offset
-    ``(i d // s, j d // s)``. One final copy interleaves the phases back (the
-    transpose-reshape) and the padding is cropped. Loops over kernel taps only.
-    """
-    n, c, kh, kw, h, w = stamps.shape
-    (sh, sw), (dh, dw), (ph, pw) = stride, dilation, padding
-    full_h, full_w = ph + out_size[0] + ph, pw + out_size[1] + pw
-    qh, qw = -(-full_h // sh), -(-full_w // sw)  # rows / columns per phase
-    canvas = np.zeros((n, c, sh, sw, qh, qw), dtype=stamps.dtype)
-    for i in range(kh):
+    for i in range(kh):  # loops over kernel taps only
         for j in range(kw):
-            (oi, pi), (oj, pj) = divmod(i * dh, sh), divmod(j * dw, sw)
-            canvas[:, :, pi, pj, oi: oi + h, oj: oj + w] += stamps[:, :, i, j]
-    full = canvas.transpose(0, 1, 4, 2, 5, 3).reshape(n, c, qh * sh, qw * sw)  # interleave: the one copy
-    return full[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
+            rows = slice(i * dh, i * dh + (h - 1) * sh + 1, sh)
+            cols = slice(j * dw, j * dw + (w - 1) * sw + 1, sw)
+            full[:, :, rows, cols] += stamps[:, :, i, j]
+    return full[:, :, ph: ph + a.out_size[0], pw: pw + a.out_size[1]]
 
 
 METHODS: dict[str, Callable[..., np.ndarray]] = {

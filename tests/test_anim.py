@@ -71,6 +71,15 @@ def test_save_gif_writes_a_valid_gif(tmp_path):
         assert img.n_frames == 4  # 2×2 input pixels
 
 
+def test_save_classic_set_writes_one_gif_per_setting(tmp_path):
+    paths = anim.save_classic_set(tmp_path / "gifs", dpi=30, max_frames=2)
+    assert set(paths) == set(classic_set()) and len(paths) == 16
+    for name, path in paths.items():
+        assert path == tmp_path / "gifs" / f"{name}.gif"
+        with Image.open(path) as img:
+            assert img.format == "GIF" and img.n_frames == min(2, anim.frame_count(classic_set()[name]))
+
+
 def test_html_player_is_reproducible_and_small():
     spec = classic_set()["padding_strides"]
     one = anim.to_html(spec, dpi=50)
