@@ -200,3 +200,16 @@ def test_helpers_on_hand_made_notebooks() -> None:
     assert [has_folded_solution(c) for c in body(nb)] == [False, False, False, True, False]
     assert has_folded_solution(_md("<details><summary>Solution</summary>42</details>"))
     assert find_heading(_nb(_md("Summary without a heading")), r"\bsummary\b") is None
+
+
+@each
+def test_folded_solutions_hide_their_answers(path: Path) -> None:
+    """A solution cell whose code is folded away folds its output (the answer) away too."""
+    nb = load(path)
+    shown = [
+        i for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code"
+        and c.get("metadata", {}).get("jupyter", {}).get("source_hidden")
+        and not c["metadata"]["jupyter"].get("outputs_hidden")
+    ]
+    assert shown == [], f"cells {shown} hide their code but show their answer: set metadata.jupyter.outputs_hidden"
