@@ -191,12 +191,14 @@ def conv2d_im2col(
     every receptive field as a column (the only copy); the weight, reshaped to
     ``(groups, C_out/groups, Cg*kH*kW)``, multiplies all of them at once. A depthwise
     weight (one input and one output channel per group) skips the copy: a
-    multiply-add per tap is faster than thousands of tiny matmuls.
+    multiply-add per tap (:func:`_depthwise`, a cache-sized block of groups at a
+    time) is faster than thousands of tiny matmuls.
 
     With stride 1 every image is read as one long row (``flat``): tap ``(i, j)``
     is then a single shift by ``i*dh*W + j*dw``, and each output row carries
     ``W - W_out`` extra columns that are dropped at the end. Long contiguous rows
     make the copy (and the depthwise multiply-adds) several times faster.
+    The result is then a view that skips those columns (no copy back).
 
     Introduced in 01_convolution.ipynb (the fast path behind :func:`conv2d`).
     """

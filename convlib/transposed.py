@@ -206,19 +206,23 @@ def _fast(a: _Args) -> np.ndarray:
         eq = transposed_equivalent((h, w), (kh, kw), 1, a.padding, a.output_padding, a.dilation)
         z = pad2d(a.x, tuple(zip(eq.padding, eq.far_padding)))  # negative: crop
         return conv2d_im2col(z, flip_kernel(a.weight, g), (1, 1), a.dilation, g)
-    full = np.zeros((n, g * c_out_g, ph + a.out_size[0] + ph, pw + a.out_size[1] + pw), dtype=a.x.dtype)
+    full = np.zeros((n, g, c_out_g, ph + a.out_size[0] + ph, pw + a.out_size[1] + pw), dtype=a.x.dtype)
     if c_in == g:  # depthwise: every input channel stamps its own kernels; no matmul needed
         stamps = a.weight[:, :, :, :, None, None] * a.x[:, :, None, None, None]  # (N, G, C_out/G, kH, kW, H, W)
-        stamps = stamps.reshape(n, g * c_out_g, kh, kw, h, w)
+        stamps = stamps.transpose(0, 1, 3, 4, 2, 5, 6)
     else:
-        wt = a.weight.reshape(g, c_in // g, c_out_g * kh * kw).transpose(0, 2, 1)
-        stamps = np.matmul(wt, a.x.reshape(n, g, c_in // g, h * w))  # (N, G, C_out/G kH kW, H W)
-        stamps = stamps.reshape(n, g * c_out_g, kh, kw, h, w)
+        # rows ordered (tap i, tap j, output channel): stamps[n, g, i, j] is then one contiguous
+        # (C_out/G, H, W) block, which makes the strided adds below read memory in order
+        wt = a.weight.reshape(g, c_in // g, c_out_g, kh, kw).transpose(0, 3, 4, 2, 1)
+        wt = wt.reshape(g, kh * kw * c_out_g, c_in // g)
+        stamps = np.matmul(wt, a.x.reshape(n, g, c_in // g, h * w))  # (N, G, kH kW C_out/G, H W)
+        stamps = stamps.reshape(n, g, kh, kw, c_out_g, h, w)
     for i in range(kh):  # loops over kernel taps only
         for j in range(kw):
             rows = slice(i * dh, i * dh + (h - 1) * sh + 1, sh)
             cols = slice(j * dw, j * dw + (w - 1) * sw + 1, sw)
-            full[:, :, rows, cols] += stamps[:, :, i, j]
+            full[..., rows, cols] += stamps[:, :, i, j]
+    full = full.reshape(n, g * c_out_g, *full.shape[3:])
     return full[:, :, ph: ph + a.out_size[0], pw: pw + a.out_size[1]]
 
 
