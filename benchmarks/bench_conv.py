@@ -12,7 +12,18 @@ convolution).
 Options: ``--repeats N`` (default 9), ``--quick`` (3 repeats), ``--single-thread``
 (numpy's BLAS and torch on one thread each, timed in CPU seconds: a comparison
 that stays meaningful on a machine busy with other work, where wall-clock times
-of two-thread code swing by 10x).
+of two-thread code swing by 10x), ``--no-isolation`` (keep the thread pools'
+default spinning; see below).
+
+Isolation. numpy's OpenBLAS and torch's OpenMP each keep worker threads that
+spin after a call (OpenBLAS for about 2**28 cycles, ~0.1 s). Timed alternately
+on two cores, each library's idle spinners steal the cores from the other: on
+the development VM torch's dense convolution took 44 ms right after a convlib
+call and 19 ms on its own. Timings made that way flatter convlib (the ratios
+printed before this was fixed were 2-3x too low). So by default the script
+restarts itself with ``OPENBLAS_THREAD_TIMEOUT=4`` (spin for 2**4 cycles) and
+``OMP_WAIT_POLICY=PASSIVE``, which lets both pools go idle at once; each
+library then runs as fast as it does alone.
 """
 
 from __future__ import annotations
@@ -24,10 +35,20 @@ import subprocess
 import sys
 import time
 
-if "--single-thread" in sys.argv and os.environ.get("OPENBLAS_NUM_THREADS") != "1":
-    # numpy reads the BLAS thread count when it loads: restart with it set
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+ISOLATION = {"OPENBLAS_THREAD_TIMEOUT": "4", "OMP_WAIT_POLICY": "PASSIVE"}
+SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _wanted_env() -> dict[str, str]:
+    env = {} if "--no-isolation" in sys.argv else dict(ISOLATION)
+    if "--single-thread" in sys.argv:
+        env.update(SINGLE_THREAD)
+    return env
+
+
+if any(os.environ.get(k) != v for k, v in _wanted_env().items()):
+    # the BLAS and OpenMP runtimes read these when they load: restart with them set
+    os.execve(sys.executable, [sys.executable, *sys.argv], dict(os.environ, **_wanted_env()))
 
 import numpy as np
 import torch
@@ -102,6 +123,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--single-thread", action="store_true")
+    parser.add_argument("--no-isolation", action="store_true",
+                        help="keep OpenBLAS's and OpenMP's spinning threads (they slow each other down)")
     args = parser.parse_args()
     repeats = 3 if args.quick else args.repeats
     global CLOCK
@@ -111,6 +134,8 @@ def main() -> None:
     clock = "CPU time, one thread each" if args.single_thread else "wall time"
     print(f"convlib {convlib.__version__} vs torch {torch.__version__} ({torch.get_num_threads()} threads), "
           f"numpy {np.__version__}, float32, median of {repeats} ({clock}); load average {os.getloadavg()[0]:.1f}")
+    env = _wanted_env()
+    print("environment: " + (" ".join(f"{k}={v}" for k, v in env.items()) or "as inherited (no isolation)"))
     header = f"{'op':<17} {'shape':<38} {'convlib_ms':>10} {'torch_ms':>9} {'ratio':>6}  rel.diff"
     print(header)
     print("-" * len(header))

@@ -33,8 +33,10 @@ from .transposed import (
     conv_transpose2d,
     conv_transpose2d_matrix,
     conv_transpose2d_scatter,
+    conv_transpose2d_subpixel,
     conv_transpose2d_zero_insertion,
     flip_kernel,
+    subpixel_weight,
 )
 
 # --- receptive fields, gridding, HDC (issue 3) --------------------------------

@@ -231,7 +231,7 @@ def conv2d_im2col(
     return out.reshape(n, c_out, h_out, w_out)
 
 
-def _depthwise(taps: np.ndarray, weight: np.ndarray, block_bytes: int = 1 << 20) -> np.ndarray:
+def _depthwise(taps: np.ndarray, weight: np.ndarray, block_bytes: int = 1 << 18) -> np.ndarray:
     """Depthwise multiply-adds, ``out[n, g, ...] = sum_ij weight[g, i, j] * taps[n, g, i, j, ...]``.
 
     ``taps`` is the (N, G, kH, kW, ...) view of :func:`conv2d_im2col`. One

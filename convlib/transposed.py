@@ -11,11 +11,17 @@ layout ``(C_in, C_out / groups, kH, kW)``. ``method=`` picks the implementation:
   the output (the definition; loops over pixels, for reading not for speed);
 * ``"matrix"`` -- multiply by the transpose of the convolution matrix ``C``
   (:func:`convlib.conv_matrix`), for small inputs;
+* ``"subpixel"`` -- one stride-1 convolution per output phase: output pixel
+  ``stride * R + a`` only meets the taps ``i`` with ``dilation * i = a (mod stride)``,
+  so the zeros of the recipe are never multiplied (the "sub-pixel convolution"
+  view; all phases share one im2col and one matrix product);
 * ``"fast"`` (default) -- no Python loop over pixels: with stride 1 the recipe
-  is a plain convolution (no zeros to insert); otherwise the scatter done as one
-  matrix product ("col2im"), all stamps at once, then one strided add per kernel tap.
+  is a plain convolution (no zeros to insert); with a larger stride the
+  sub-pixel form when its phase kernels are (nearly) free of zero taps, as for
+  ``kernel_size = 2 * stride``, otherwise the scatter done as one matrix product
+  ("col2im"), all stamps at once, then one strided add per kernel tap.
 
-All four give the same numbers as ``torch.nn.functional.conv_transpose2d``.
+All five give the same numbers as ``torch.nn.functional.conv_transpose2d``.
 
 Introduced in 06_transposed_convolution.ipynb.
 """
@@ -195,9 +201,12 @@ def _fast(a: _Args) -> np.ndarray:
     """The fast path (no Python loop over pixels or batch elements).
 
     Stride 1: the recipe inserts no zeros, so it is a direct convolution with the
-    flipped kernel (:func:`convlib.conv.conv2d_im2col`). Larger strides: "col2im",
-    the scatter done at once -- one matmul per group computes every pixel's
-    weighted kernel copy, then one strided add per kernel tap places them all.
+    flipped kernel (:func:`convlib.conv.conv2d_im2col`). Larger strides: the
+    sub-pixel form (:func:`_subpixel`) when at most ``SUBPIXEL_MAX_WASTE`` times
+    the kernel's taps are multiplied, else "col2im", the scatter done at once --
+    one matmul per group computes every pixel's weighted kernel copy, then one
+    strided add per kernel tap places them all (a depthwise weight always takes
+    this path: its sub-pixel matmuls would be tiny).
     """
     n, c_in, h, w = a.x.shape
     _, c_out_g, kh, kw = a.weight.shape
@@ -206,6 +215,8 @@ def _fast(a: _Args) -> np.ndarray:
         eq = transposed_equivalent((h, w), (kh, kw), 1, a.padding, a.output_padding, a.dilation)
         z = pad2d(a.x, tuple(zip(eq.padding, eq.far_padding)))  # negative: crop
         return conv2d_im2col(z, flip_kernel(a.weight, g), (1, 1), a.dilation, g)
+    if c_in > g and _subpixel_waste((kh, kw), a.stride, a.dilation) <= SUBPIXEL_MAX_WASTE:
+        return _subpixel(a)
     full = np.zeros((n, g, c_out_g, ph + a.out_size[0] + ph, pw + a.out_size[1] + pw), dtype=a.x.dtype)
     if c_in == g:  # depthwise: every input channel stamps its own kernels; no matmul needed
         stamps = a.weight[:, :, :, :, None, None] * a.x[:, :, None, None, None]  # (N, G, C_out/G, kH, kW, H, W)
@@ -226,10 +237,97 @@ def _fast(a: _Args) -> np.ndarray:
     return full[:, :, ph: ph + a.out_size[0], pw: pw + a.out_size[1]]
 
 
+SUBPIXEL_MAX_WASTE = 1.25  # use the sub-pixel path when at most 25% of its weight taps are zeros
+
+
+def _subpixel_window(kernel_size: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[int, ...]:
+    """Input pixels per dimension that reach one output pixel of a strided transposed convolution."""
+    return tuple(d * (k - 1) // s + 1 for k, s, d in zip(kernel_size, stride, dilation))
+
+
+def _subpixel_waste(kernel_size: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> float:
+    """Weights in the sub-pixel form (``stride * window`` per dimension) over the kernel's real taps."""
+    window = _subpixel_window(kernel_size, stride, dilation)
+    return float(np.prod([s * m for s, m in zip(stride, window)]) / np.prod(kernel_size))
+
+
+def subpixel_weight(weight: np.ndarray, groups: int, stride: tuple[int, int], dilation: tuple[int, int]) -> np.ndarray:
+    """The direct-convolution weight of every output phase of a transposed convolution, stacked.
+
+    Output pixel ``y = stride * R + a`` (``0 <= a < stride``, before cropping
+    ``padding``) only receives the taps ``i`` with ``dilation * i = a + stride * m``,
+    from input pixel ``R - m``. So each of the ``sH * sW`` phases is a stride-1
+    convolution of the input with a small kernel (the "sub-pixel convolution"
+    view of a transposed convolution). Returns shape
+    ``(G * sH * sW * C_out/G, C_in/G, mH, mW)``, output channels ordered
+    (group, row phase, column phase, channel), taps flipped for cross-correlation.
+    """
+    c_in, c_out_g, kh, kw = weight.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    mh, mw = _subpixel_window((kh, kw), stride, dilation)
+    wg = weight.reshape(groups, c_in // groups, c_out_g, kh, kw)
+    phased = np.zeros((groups, sh, sw, c_out_g, c_in // groups, mh, mw), dtype=weight.dtype)
+    for i in range(kh):  # loops over kernel taps only
+        m, ph = divmod(dh * i, sh)
+        for j in range(kw):
+            l, pw = divmod(dw * j, sw)
+            phased[:, ph, pw, :, :, mh - 1 - m, mw - 1 - l] = wg[:, :, :, i, j].transpose(0, 2, 1)
+    return phased.reshape(groups * sh * sw * c_out_g, c_in // groups, mh, mw)
+
+
+def _subpixel(a: _Args) -> np.ndarray:
+    """Strided transposed convolution as one stride-1 convolution per output phase, all in one matmul.
+
+    Every phase reads the same ``mH x mW`` input windows, so the phases share one
+    im2col and their weights are stacked as extra output channels
+    (:func:`subpixel_weight`); one strided copy per phase interleaves the results.
+    No Python loop over pixels or batch elements, and no scatter-add.
+    """
+    n, _, h, w = a.x.shape
+    _, c_out_g, kh, kw = a.weight.shape
+    (sh, sw), (ph, pw), g = a.stride, a.padding, a.groups
+    oh, ow = a.out_size
+    mh, mw = _subpixel_window((kh, kw), a.stride, a.dilation)
+    rows, cols = -(-(ph + oh) // sh), -(-(pw + ow) // sw)  # phase-grid rows and columns the output needs
+    xp = pad2d(a.x, ((mh - 1, max(0, rows - h)), (mw - 1, max(0, cols - w))))
+    y = conv2d_im2col(xp, subpixel_weight(a.weight, g, a.stride, a.dilation), (1, 1), (1, 1), g)
+    y = y.reshape(n, g, sh, sw, c_out_g, *y.shape[2:])
+    out = np.empty((n, g, c_out_g, oh, ow), dtype=y.dtype)
+    for phase_h in range(sh):  # loops over the stride x stride phases only
+        t0 = (phase_h - ph) % sh  # first output row of this phase
+        r0, nr = (t0 + ph) // sh, len(range(t0, oh, sh))
+        for phase_w in range(sw):
+            u0 = (phase_w - pw) % sw
+            q0, nq = (u0 + pw) // sw, len(range(u0, ow, sw))
+            out[..., t0::sh, u0::sw] = y[:, :, phase_h, phase_w, :, r0: r0 + nr, q0: q0 + nq]
+    return out.reshape(n, g * c_out_g, oh, ow)
+
+
+def conv_transpose2d_subpixel(
+    x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
+    output_padding: Any = 0, groups: int = 1, dilation: Any = 1,
+) -> np.ndarray:
+    """Transposed convolution as ``stride x stride`` interleaved stride-1 convolutions.
+
+    Arguments as :func:`conv_transpose2d`. The zero-insertion recipe multiplies
+    most kernel taps by inserted zeros; here each output phase
+    ``(y mod stride, x mod stride)`` is computed by a small convolution with
+    only the taps that meet real pixels (:func:`subpixel_weight`). With
+    ``kernel_size = 2 * stride`` every phase gets an equal share of the taps;
+    when ``stride`` does not divide ``kernel_size`` the phases get unequal
+    shares, the root of the checkerboard pattern.
+
+    Introduced in 06_transposed_convolution.ipynb.
+    """
+    a = _transposed_args(x, weight, bias, stride, padding, output_padding, groups, dilation, nd=2)
+    return a.finish(_subpixel(a))
+
+
 METHODS: dict[str, Callable[..., np.ndarray]] = {
     "zero_insertion": conv_transpose2d_zero_insertion,
     "scatter": conv_transpose2d_scatter,
     "matrix": conv_transpose2d_matrix,
+    "subpixel": conv_transpose2d_subpixel,
 }
 
 
@@ -265,7 +363,7 @@ def conv_transpose2d(
         Extra rows/columns on the far side; must be smaller than ``stride`` or
         than ``dilation`` (torch's rule).
     groups : int
-    method : ``"fast"``, ``"zero_insertion"``, ``"scatter"`` or ``"matrix"``
+    method : ``"fast"``, ``"zero_insertion"``, ``"scatter"``, ``"matrix"`` or ``"subpixel"``
         Which implementation computes it (see the module docstring); all agree.
 
     Returns
@@ -331,6 +429,8 @@ __all__ = [
     "conv_transpose2d",
     "conv_transpose2d_matrix",
     "conv_transpose2d_scatter",
+    "conv_transpose2d_subpixel",
     "conv_transpose2d_zero_insertion",
     "flip_kernel",
+    "subpixel_weight",
 ]

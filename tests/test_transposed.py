@@ -18,7 +18,7 @@ from hypothesis import given, settings
 
 import convlib
 
-METHODS = ["fast", "zero_insertion", "scatter", "matrix"]
+METHODS = ["fast", "zero_insertion", "scatter", "matrix", "subpixel"]
 
 
 def _kwargs(cfg):
@@ -127,6 +127,40 @@ def test_phases_that_meet_no_input_pixel(method, i, k, s, p, op, d):
                                                    stride=s, padding=p, output_padding=op, dilation=d).numpy()
     out = convlib.conv_transpose1d(x, w, b, stride=s, padding=p, output_padding=op, dilation=d, method=method)
     np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_subpixel_weight_splits_the_taps_by_phase():
+    """Stride 2, taps [1, 2, 3, 4]: even output columns meet taps 0 and 2, odd ones taps 1 and 3 (flipped)."""
+    w = np.array([1.0, 2.0, 3.0, 4.0]).reshape(1, 1, 1, 4)
+    phases = convlib.subpixel_weight(w, groups=1, stride=(1, 2), dilation=(1, 1))
+    assert phases.shape == (2, 1, 1, 2)
+    np.testing.assert_array_equal(phases[:, 0, 0], [[3.0, 1.0], [4.0, 2.0]])
+    # stride 3 does not divide k = 4: phase 0 gets two taps (0, 3), phases 1 and 2 one each (zero-filled)
+    phases = convlib.subpixel_weight(w, groups=1, stride=(1, 3), dilation=(1, 1))
+    np.testing.assert_array_equal(phases[:, 0, 0], [[4.0, 1.0], [0.0, 2.0], [0.0, 3.0]])
+
+
+@pytest.mark.parametrize(
+    "k, stride, groups, c_in, expected",
+    [(4, 2, 1, 6, True), (2, 2, 2, 6, True), (6, 3, 1, 2, True),  # every phase weight is a real tap
+     (3, 2, 1, 6, False),  # 4 phases x 2x2 window = 16 weights for 9 taps: col2im
+     (5, 2, 1, 6, False),  # 4 x 3x3 = 36 weights for 25 taps (1.44 > 1.25)
+     (4, 1, 1, 6, False),  # stride 1: a plain convolution
+     (4, 2, 6, 6, False)],  # depthwise: the per-channel stamps
+)
+def test_fast_path_routing(monkeypatch, k, stride, groups, c_in, expected):
+    """The fast path takes the sub-pixel form exactly when few of its taps are zeros (k = 2s and the like)."""
+    import convlib.transposed as transposed
+
+    calls = []
+    real = transposed._subpixel
+    monkeypatch.setattr(transposed, "_subpixel", lambda a: calls.append(a) or real(a))
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((2, c_in, 5, 7)), rng.standard_normal((c_in, 2, k, k))
+    out = convlib.conv_transpose2d(x, w, stride=stride, padding=1, groups=groups)
+    assert bool(calls) == expected
+    np.testing.assert_allclose(out, convlib.conv_transpose2d(x, w, stride=stride, padding=1, groups=groups,
+                                                             method="scatter"), rtol=1e-12, atol=1e-12)
 
 
 def test_method_is_validated():
