@@ -258,9 +258,28 @@ def subpixel_weight(weight: np.ndarray, groups: int, stride: tuple[int, int], di
     ``padding``) only receives the taps ``i`` with ``dilation * i = a + stride * m``,
     from input pixel ``R - m``. So each of the ``sH * sW`` phases is a stride-1
     convolution of the input with a small kernel (the "sub-pixel convolution"
-    view of a transposed convolution). Returns shape
-    ``(G * sH * sW * C_out/G, C_in/G, mH, mW)``, output channels ordered
-    (group, row phase, column phase, channel), taps flipped for cross-correlation.
+    view of a transposed convolution).
+
+    Parameters
+    ----------
+    weight : array, shape (C_in, C_out / groups, kH, kW) -- torch's transposed layout
+    groups : int
+    stride, dilation : (int, int)
+
+    Returns
+    -------
+    array of shape ``(G * sH * sW * C_out/G, C_in/G, mH, mW)`` with
+    ``m = dilation (k - 1) // stride + 1``: output channels ordered (group, row
+    phase, column phase, channel), taps flipped for cross-correlation, zeros where
+    a phase has fewer taps than the window.
+
+    Introduced in 06_transposed_convolution.ipynb.
+
+    Examples
+    --------
+    >>> subpixel_weight(np.array([[[[1.0, 2.0, 3.0, 4.0]]]]), 1, (1, 2), (1, 1))[:, 0, 0]  # even, odd columns
+    array([[3., 1.],
+           [4., 2.]])
     """
     c_in, c_out_g, kh, kw = weight.shape
     (sh, sw), (dh, dw) = stride, dilation
