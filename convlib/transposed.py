@@ -251,7 +251,9 @@ def _subpixel_waste(kernel_size: tuple[int, ...], stride: tuple[int, ...], dilat
     return float(np.prod([s * m for s, m in zip(stride, window)]) / np.prod(kernel_size))
 
 
-def subpixel_weight(weight: np.ndarray, groups: int, stride: tuple[int, int], dilation: tuple[int, int]) -> np.ndarray:
+def subpixel_weight(
+    weight: Any, groups: int = 1, stride: int | tuple[int, int] = 1, dilation: int | tuple[int, int] = 1
+) -> np.ndarray:
     """The direct-convolution weight of every output phase of a transposed convolution, stacked.
 
     Output pixel ``y = stride * R + a`` (``0 <= a < stride``, before cropping
@@ -264,7 +266,7 @@ def subpixel_weight(weight: np.ndarray, groups: int, stride: tuple[int, int], di
     ----------
     weight : array, shape (C_in, C_out / groups, kH, kW) -- torch's transposed layout
     groups : int
-    stride, dilation : (int, int)
+    stride, dilation : int or (int, int), positive
 
     Returns
     -------
@@ -281,16 +283,21 @@ def subpixel_weight(weight: np.ndarray, groups: int, stride: tuple[int, int], di
     array([[3., 1.],
            [4., 2.]])
     """
+    weight = np.asarray(weight)
+    if weight.ndim != 4:
+        raise ValueError(f"weight must have 4 dimensions (C_in, C_out/groups, kH, kW), got shape {weight.shape}")
+    groups = check_groups(groups)
+    check_divisible(weight.shape[0], groups, "in_channels (weight.shape[0])")
+    (sh, sw), (dh, dw) = positive(stride, 2, "stride"), positive(dilation, 2, "dilation")
     c_in, c_out_g, kh, kw = weight.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    mh, mw = _subpixel_window((kh, kw), stride, dilation)
+    mh, mw = _subpixel_window((kh, kw), (sh, sw), (dh, dw))
     wg = weight.reshape(groups, c_in // groups, c_out_g, kh, kw)
     phased = np.zeros((groups, sh, sw, c_out_g, c_in // groups, mh, mw), dtype=weight.dtype)
     for i in range(kh):  # loops over kernel taps only
-        m, ph = divmod(dh * i, sh)
+        m, phase_h = divmod(dh * i, sh)  # tap i lands on row phase phase_h, m input rows up
         for j in range(kw):
-            l, pw = divmod(dw * j, sw)
-            phased[:, ph, pw, :, :, mh - 1 - m, mw - 1 - l] = wg[:, :, :, i, j].transpose(0, 2, 1)
+            l, phase_w = divmod(dw * j, sw)
+            phased[:, phase_h, phase_w, :, :, mh - 1 - m, mw - 1 - l] = wg[:, :, :, i, j].transpose(0, 2, 1)
     return phased.reshape(groups * sh * sw * c_out_g, c_in // groups, mh, mw)
 
 

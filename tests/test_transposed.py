@@ -140,6 +140,18 @@ def test_subpixel_weight_splits_the_taps_by_phase():
     np.testing.assert_array_equal(phases[:, 0, 0], [[4.0, 1.0], [0.0, 2.0], [0.0, 3.0]])
 
 
+def test_subpixel_weight_takes_ints_and_rejects_bad_input():
+    w = np.arange(16.0).reshape(2, 2, 2, 2)
+    np.testing.assert_array_equal(convlib.subpixel_weight(w, 1, 2, 1),
+                                  convlib.subpixel_weight(w, 1, (2, 2), (1, 1)))
+    with pytest.raises(ValueError, match="stride"):
+        convlib.subpixel_weight(w, stride=0)
+    with pytest.raises(ValueError, match="divisible by groups=3"):
+        convlib.subpixel_weight(w, groups=3)
+    with pytest.raises(ValueError, match="4 dimensions"):
+        convlib.subpixel_weight(w[0], stride=2)
+
+
 @pytest.mark.parametrize(
     "k, stride, groups, c_in, expected",
     [(4, 2, 1, 6, True), (2, 2, 2, 6, True), (6, 3, 1, 2, True),  # every phase weight is a real tap
