@@ -1,0 +1,342 @@
+"""The effective receptive field: erf_map against analytic maps, the Gaussian fit, stacks, growth, errors."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import convlib
+from convlib import utilization_map
+from convlib.erf import (
+    ErfGrowth,
+    GaussianFit,
+    erf_growth,
+    erf_map,
+    erf_stack,
+    fit_gaussian,
+    loglog_slope,
+)
+
+
+def ones_stack(*rates: int, channels: int = 1) -> nn.Sequential:
+    convs = [nn.Conv2d(channels, channels, 3, dilation=r, bias=False) for r in rates]
+    for conv in convs:
+        nn.init.ones_(conv.weight)
+    return nn.Sequential(*convs)
+
+
+def gaussian(shape, amplitude, centre, sigma):
+    grids = np.indices(shape).astype(float)
+    return amplitude * np.exp(-sum((g - c) ** 2 / (2 * s**2) for g, c, s in zip(grids, centre, sigma)))
+
+
+# --- erf_map: analytic cases ---------------------------------------------------------------------
+
+
+def test_one_all_ones_layer_is_a_block_of_ones():
+    m = erf_map(ones_stack(1), (1, 1, 3, 3))
+    assert m.dtype == np.float64 and m.shape == (3, 3)
+    assert np.array_equal(m, np.ones((3, 3)))
+    # on a larger input with padding the centre unit still sees exactly its 3x3 window
+    conv = nn.Conv2d(1, 1, 3, padding=1, bias=False)
+    nn.init.ones_(conv.weight)
+    m = erf_map(conv, (1, 1, 7, 7))
+    expected = np.zeros((7, 7))
+    expected[2:5, 2:5] = 1
+    assert np.array_equal(m, expected)
+
+
+def test_two_all_ones_layers_are_the_tent():
+    tent = np.array([1, 2, 3, 2, 1], dtype=float)
+    assert np.array_equal(erf_map(ones_stack(1, 1), (1, 1, 5, 5)), np.outer(tent, tent))
+
+
+@pytest.mark.parametrize("rates", [[2, 2, 2], [1, 2, 3], [1, 2, 5], [3, 1], [1, 1, 1, 1]])
+def test_dilated_all_ones_stack_equals_utilization_map(rates):
+    r = convlib.receptive_field([convlib.Layer(3, dilation=d) for d in rates]).size
+    m = erf_map(ones_stack(*rates), (1, 1, r, r))
+    assert np.array_equal(m, utilization_map(rates))
+
+
+def test_uniform_erf_stack_is_the_normalised_utilization_map():
+    for rates in ([2, 2, 2], [1, 2, 5]):
+        net = erf_stack(len(rates), dilation=rates, weights="uniform")
+        r = utilization_map(rates).shape[0]
+        m = erf_map(net, (1, 1, r, r))
+        assert np.allclose(m * 9 ** len(rates), utilization_map(rates), rtol=1e-12, atol=0)
+        assert math.isclose(m.sum(), 1.0, rel_tol=1e-12)  # each layer averages: a probability map
+
+
+def test_channels_are_summed_and_position_is_respected():
+    # two channels of ones: every path is doubled at each layer and in the output sum
+    m = erf_map(ones_stack(1, channels=2), (1, 2, 5, 5), position=(0, 0))
+    expected = np.zeros((5, 5))
+    expected[0:3, 0:3] = 2 * 2  # summed over 2 output channels and 2 input channels
+    assert np.array_equal(m, expected)
+    m = erf_map(ones_stack(1), (1, 1, 5, 5), position=2)
+    assert np.array_equal(np.nonzero(m.any(axis=1))[0], [2, 3, 4])
+
+
+def test_one_dimensional_model():
+    conv = nn.Conv1d(1, 1, 3, bias=False)
+    nn.init.ones_(conv.weight)
+    assert np.array_equal(erf_map(nn.Sequential(conv, conv), (1, 1, 5)), [1, 2, 3, 2, 1])
+
+
+def test_linear_model_does_not_depend_on_inputs_relu_model_averages_them():
+    net = erf_stack(3, channels=2, seed=1)
+    a = erf_map(net, (1, 2, 7, 7), seed=0)
+    b = erf_map(net, (1, 2, 7, 7), seed=5, n_inputs=3)
+    assert np.allclose(a, b, rtol=1e-12)
+    relu = erf_stack(3, channels=4, relu=True, seed=1)
+    single = [erf_map(relu, (1, 4, 7, 7), seed=0, n_inputs=1)]
+    # n_inputs averages |grad| over a batch drawn from the seeded generator
+    x = torch.randn((3, 4, 7, 7), generator=torch.Generator().manual_seed(2), dtype=torch.float64,
+                    requires_grad=True)
+    (g,) = torch.autograd.grad(relu(x)[:, :, 0, 0].sum(), x)
+    assert np.allclose(erf_map(relu, (1, 4, 7, 7), seed=2, n_inputs=3), g.abs().sum(1).mean(0).numpy())
+    assert not np.allclose(single[0], erf_map(relu, (1, 4, 7, 7), seed=2, n_inputs=3))
+
+
+def test_erf_map_leaves_global_rng_and_weight_grads_alone():
+    net = erf_stack(2, channels=2)
+    state = torch.get_rng_state()
+    erf_map(net, (1, 2, 5, 5), n_inputs=2)
+    assert torch.equal(state, torch.get_rng_state())
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_erf_map_refuses_training_mode_batchnorm():
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
+    with pytest.raises(ValueError, match=r"training mode.*BatchNorm2d.*model\.eval\(\)"):
+        erf_map(net, (1, 1, 5, 5), n_inputs=2)
+    net.eval()
+    assert erf_map(net, (1, 1, 5, 5)).shape == (5, 5)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(model="net", input_shape=(1, 1, 5, 5)), TypeError, "model="),
+        (dict(input_shape=(1, 1, 5)), ValueError, r"has 1 spatial dimension\(s\) but 0 \(Conv2d\) has 2"),
+        (dict(input_shape=(1, 1, 0, 5)), ValueError, "input_shape="),
+        (dict(input_shape=(1, 5, 5)), ValueError, "has 1 spatial dimension"),
+        (dict(input_shape=(1, 2, 5, 5)), ValueError, "does not fit the model"),
+        (dict(input_shape=(4, 1, 5, 5)), ValueError, r"batch size 1.*n_inputs=4"),
+        (dict(input_shape=(1, 1, 5, 5), n_inputs=0), ValueError, "n_inputs=0"),
+        (dict(input_shape=(1, 1, 5, 5), n_inputs=1.5), TypeError, "n_inputs=1.5"),
+        (dict(input_shape=(1, 1, 5, 5), seed=-1), ValueError, "seed=-1"),
+        (dict(input_shape=(1, 1, 5, 5), position=(3, 0)), ValueError, r"position=\(3, 0\) is outside"),
+        (dict(input_shape=(1, 1, 5, 5), position="c"), TypeError, "position="),
+        (dict(input_shape="5x5"), ValueError, "input_shape="),
+    ],
+)
+def test_erf_map_errors(kwargs, error, match):
+    kwargs.setdefault("model", ones_stack(1))
+    model = kwargs.pop("model")
+    shape = kwargs.pop("input_shape")
+    with pytest.raises(error, match=match):
+        erf_map(model, shape, **kwargs)
+
+
+def test_erf_map_of_a_model_that_ignores_its_input():
+    class Const(nn.Module):
+        def forward(self, x):
+            return torch.zeros(x.shape[0], 1, 1, 1, dtype=x.dtype)
+
+    assert not erf_map(Const(), (1, 1, 3, 3)).any()
+
+
+# --- fit_gaussian ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["moments", "lstsq"])
+@pytest.mark.parametrize("sigma", [(2.0, 2.0), (3.5, 1.5), (6.0, 4.0)])
+def test_fit_recovers_known_gaussians(method, sigma):
+    shape, centre = (61, 55), (30.0, 26.5)
+    m = gaussian(shape, 2.5, centre, sigma)
+    fit = fit_gaussian(m, method=method)
+    assert isinstance(fit, GaussianFit) and fit.method == method and fit.shape == shape
+    assert np.allclose(fit.sigma, sigma, rtol=1e-3)
+    assert np.allclose(fit.centre, centre, atol=1e-3)
+    assert math.isclose(fit.amplitude, 2.5, rel_tol=1e-3)
+    assert fit.r2 > 0.9999
+    assert math.isclose(fit.sigma_mean, np.mean(sigma), rel_tol=1e-3)
+    assert np.allclose(fit.evaluate(), m, atol=1e-2)
+
+
+def test_lstsq_is_a_least_squares_optimum_and_robust_to_noise():
+    rng = np.random.default_rng(0)
+    clean = gaussian((41, 41), 1.0, (20.0, 20.0), (4.0, 5.0))
+    noisy = np.abs(clean + rng.normal(0, 0.01, clean.shape))
+    fit = fit_gaussian(noisy, method="lstsq")
+    assert np.allclose(fit.sigma, (4.0, 5.0), rtol=0.02)
+    cost = ((fit.evaluate() - noisy) ** 2).sum()
+    for i in range(2):  # moving sigma either way costs more
+        for factor in (0.99, 1.01):
+            sigma = list(fit.sigma)
+            sigma[i] *= factor
+            assert ((gaussian(noisy.shape, fit.amplitude, fit.centre, sigma) - noisy) ** 2).sum() > cost
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 5, 7])
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 8])
+def test_moments_of_a_uniform_stack_are_the_closed_form(n, k):
+    net = erf_stack(n, kernel_size=k, weights="uniform")
+    r = n * (k - 1) + 1
+    fit = fit_gaussian(erf_map(net, (1, 1, r, r)))
+    assert np.allclose(np.square(fit.sigma), n * (k * k - 1) / 12, rtol=1e-12)
+    assert np.allclose(fit.centre, n * (k - 1) / 2, rtol=1e-12)
+
+
+def test_fit_on_one_dimensional_maps():
+    fit = fit_gaussian([1, 2, 3, 2, 1])
+    assert fit.sigma == pytest.approx((math.sqrt(2 * (9 - 1) / 12),)) and fit.centre == pytest.approx((2.0,))
+
+
+def test_fit_quality_sees_a_non_gaussian_map():
+    ring = np.zeros((21, 21))
+    yy, xx = np.indices(ring.shape)
+    ring[np.abs(np.hypot(yy - 10, xx - 10) - 7) < 1] = 1
+    assert fit_gaussian(ring).r2 < 0.2 < fit_gaussian(gaussian((21, 21), 1, (10, 10), (3, 3)) + ring * 0.01).r2
+
+
+@pytest.mark.parametrize(
+    "value, error, match",
+    [
+        (np.zeros((3, 3)), ValueError, "zero everywhere"),
+        (-np.ones((3, 3)), ValueError, "negative"),
+        (np.array([[1.0, np.nan]]), ValueError, "NaN"),
+        (np.ones((2, 2, 2)), ValueError, "1-D or 2-D"),
+        (np.ones(0), ValueError, "1-D or 2-D"),
+        ([["a"]], TypeError, "real numbers"),
+        (np.eye(1), ValueError, "single line or point"),
+    ],
+)
+def test_fit_errors(value, error, match):
+    with pytest.raises(error, match=match):
+        fit_gaussian(value)
+    with pytest.raises(ValueError, match="method='median' must be one of"):
+        fit_gaussian(np.ones((3, 3)), method="median")
+
+
+# --- erf_stack ---------------------------------------------------------------------------------
+
+
+def test_erf_stack_layers_and_weights():
+    net = erf_stack(3, dilation=[1, 2, 3], relu=True, channels=4, seed=7)
+    convs = [m for m in net if isinstance(m, nn.Conv2d)]
+    assert [c.dilation for c in convs] == [(1, 1), (2, 2), (3, 3)]
+    assert sum(isinstance(m, nn.ReLU) for m in net) == 3 and len(net) == 6
+    assert all(c.bias is None and c.weight.dtype == torch.float64 and c.in_channels == 4 for c in convs)
+    # He initialisation: std sqrt(2 / fan_in), mean 0 (3 x 144 weights: loose bounds)
+    w = torch.cat([c.weight.flatten() for c in convs])
+    assert abs(w.std().item() / math.sqrt(2 / 36) - 1) < 0.15 and abs(w.mean().item()) < 0.05
+    # seeded, reproducible, independent of the global RNG
+    state = torch.get_rng_state()
+    again = erf_stack(3, dilation=[1, 2, 3], relu=True, channels=4, seed=7)
+    assert torch.equal(state, torch.get_rng_state())
+    assert all(torch.equal(a.weight, b.weight) for a, b in zip(convs, again[::2]))
+    assert not torch.equal(convs[0].weight, erf_stack(3, channels=4, relu=True, seed=8)[0].weight)
+    uniform = erf_stack(2, weights="uniform", channels=3, kernel_size=5, dtype="float32")
+    assert all(torch.all(c.weight == 1 / 75) and c.weight.dtype == torch.float32 for c in uniform)
+    assert erf_stack(2, padding="same")[1].padding == "same"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(depth=0), ValueError, "depth=0"),
+        (dict(depth=2.0), TypeError, "depth=2.0"),
+        (dict(depth=2, kernel_size=0), ValueError, "kernel_size=0"),
+        (dict(depth=2, dilation=[1, 2, 3]), ValueError, r"dilation=\[1, 2, 3\] must have one rate per layer: depth=2"),
+        (dict(depth=2, dilation=[1, 0]), ValueError, r"dilation\[1\]=0"),
+        (dict(depth=2, dilation="2"), TypeError, "dilation="),
+        (dict(depth=2, weights="gaussian"), ValueError, "weights='gaussian' must be one of"),
+        (dict(depth=2, relu="yes"), TypeError, "relu="),
+        (dict(depth=2, channels=0), ValueError, "channels=0"),
+        (dict(depth=2, padding=-1), ValueError, "padding=-1"),
+        (dict(depth=2, seed=-3), ValueError, "seed=-3"),
+        (dict(depth=2, dtype="float16"), ValueError, "dtype='float16' must be one of"),
+    ],
+)
+def test_erf_stack_errors(kwargs, error, match):
+    depth = kwargs.pop("depth")
+    with pytest.raises(error, match=match):
+        erf_stack(depth, **kwargs)
+
+
+# --- growth ------------------------------------------------------------------------------------
+
+
+def test_loglog_slope():
+    depths = [5, 10, 20, 40]
+    assert loglog_slope(depths, [2 * n + 1 for n in depths]) == pytest.approx(
+        np.polyfit(np.log(depths), np.log([2 * n + 1 for n in depths]), 1)[0]
+    )
+    rows = np.array([[n**0.5 for n in depths], [3 * n for n in depths]])
+    assert np.allclose(loglog_slope(depths, rows), [0.5, 1.0])
+    for bad, match in [(([5], [1.0]), "at least 2"), (([5, 10], [1.0, 0.0]), "positive"),
+                       (([5, 10], [1.0, 2.0, 3.0]), "one value per depth"), (([5, 5], [1.0, 2.0]), "two different")]:
+        with pytest.raises(ValueError, match=match):
+            loglog_slope(*bad)
+
+
+def test_erf_growth_uniform_is_exactly_sqrt_n():
+    g = erf_growth([2, 4, 8], weights="uniform")
+    assert isinstance(g, ErfGrowth) and g.field == (5, 9, 17) and g.sigma.shape == (1, 3)
+    assert np.allclose(g.sigma[0], np.sqrt(np.array([2, 4, 8]) * 8 / 12), rtol=1e-12)
+    assert g.slope == pytest.approx(0.5, abs=1e-12) and np.allclose(g.slopes, 0.5)
+    assert g.field_slope == pytest.approx(loglog_slope([2, 4, 8], [5, 9, 17]))
+    assert all(math.isclose(m.sum(), 1.0, rel_tol=1e-12) for m in g.maps)
+    assert [f.sigma_mean for f in g.fits] == pytest.approx(list(g.sigma_mean))
+    table = g.to_table()
+    assert table.splitlines()[2].split() == ["2", "5", "1.15", "±", "0.00", f"{math.sqrt(16 / 12) / 5:.3f}"]
+
+
+def test_erf_growth_random_seeds():
+    g = erf_growth([2, 4], weights="random", channels=2, seeds=[0, 1, 2])
+    assert g.sigma.shape == (3, 2) and g.seeds == (0, 1, 2)
+    for i, seed in enumerate(g.seeds):  # each row is that seed's own stack, measured and fitted
+        net = erf_stack(4, channels=2, seed=seed)
+        assert g.sigma[i, 1] == pytest.approx(fit_gaussian(erf_map(net, (1, 2, 9, 9), seed=seed)).sigma_mean)
+    assert np.allclose(g.sigma_sd, g.sigma.std(axis=0, ddof=1))
+    assert np.allclose(g.maps[1], np.mean([erf_map(erf_stack(4, channels=2, seed=s), (1, 2, 9, 9)) /
+                                           erf_map(erf_stack(4, channels=2, seed=s), (1, 2, 9, 9)).sum()
+                                           for s in g.seeds], axis=0))
+    assert len(g.slopes) == 3
+
+
+def test_erf_growth_dead_relu_network_is_reported():
+    dead = next(s for s in range(50) if not erf_map(erf_stack(6, relu=True, seed=s), (1, 1, 13, 13)).any())
+    with pytest.raises(ValueError, match=r"depth 6 with seed .* zero gradient everywhere"):
+        erf_growth([6], relu=True, seeds=[dead])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(depths=[]), TypeError, "depths="),
+        (dict(depths=5), TypeError, "depths="),
+        (dict(depths=[5, 0]), ValueError, r"depths\[1\]=0"),
+        (dict(depths=[5], seeds=[]), TypeError, "seeds="),
+        (dict(depths=[5], seeds=[-1]), ValueError, r"seeds\[0\]=-1"),
+        (dict(depths=[5], method="x"), ValueError, "method="),
+        (dict(depths=[5], weights="x"), ValueError, "weights="),
+    ],
+)
+def test_erf_growth_errors(kwargs, error, match):
+    depths = kwargs.pop("depths")
+    with pytest.raises(error, match=match):
+        erf_growth(depths, **kwargs)
+
+
+def test_public_names_are_lazy_exports():
+    for name in ["erf_map", "erf_stack", "erf_growth", "fit_gaussian", "loglog_slope", "GaussianFit", "ErfGrowth"]:
+        assert getattr(convlib, name) is getattr(convlib.erf, name)
+    assert set(itertools.chain(["plot_erf", "plot_erf_grid", "plot_erf_growth"])) <= set(dir(convlib))
