@@ -477,6 +477,53 @@ def erf_stack(
     return nn.Sequential(*layers)
 
 
+def mean_squared_erf(
+    depth: int, *, n_inits: int, kernel_size: int = 3, dilation: int | Sequence[int] = 1, seed: int = 0
+) -> np.ndarray:
+    """Mean of ``(dy/dx)^2`` over ``n_inits`` random one-channel linear stacks (Monte Carlo).
+
+    Each stack is ``erf_stack(depth, weights='random', channels=1, ...)``: i.i.d. normal
+    weights with variance ``1 / k^2``, no ReLU. A gradient is a sum over paths of
+    products of one weight per layer; two different paths differ in at least one
+    factor, which has mean 0, so in expectation only the squares survive and
+
+        E[(dy/dx)^2] = (number of paths from x) * (1 / k^2)^depth,
+
+    which is exactly the uniform stack's ERF (:func:`erf_map` of
+    ``erf_stack(..., weights='uniform')``). This function lets a notebook check that
+    identity on many stacks at once. The gradient map of a one-channel linear stack
+    is the full convolution of its kernels (each tap of each layer shifts the map by
+    ``tap * rate``), so all stacks are computed together in numpy, one shifted add per
+    tap; the weights are drawn exactly as :func:`erf_stack` draws them (with
+    ``n_inits=1`` the map is ``erf_map(erf_stack(..., seed=seed), ...) ** 2``).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 map over the theoretical field (``depth`` layers, no padding).
+
+    Introduced in 12_effective_receptive_field.ipynb.
+    """
+    import torch  # noqa: PLC0415 - the same generator as erf_stack
+
+    depth = _positive_int(depth, "depth")
+    n_inits = _positive_int(n_inits, "n_inits")
+    k = _positive_int(kernel_size, "kernel_size")
+    rates = _rates(dilation, depth)
+    seed = _positive_int(seed, "seed", minimum=0)
+    generator = torch.Generator().manual_seed(seed)
+    grad = np.ones((n_inits, 1, 1))
+    for rate in rates:
+        w = torch.randn((n_inits, k, k), generator=generator, dtype=torch.float64).numpy() / k
+        h, wd = grad.shape[1:]
+        grown = np.zeros((n_inits, h + rate * (k - 1), wd + rate * (k - 1)))
+        for a in range(k):
+            for b in range(k):
+                grown[:, a * rate : a * rate + h, b * rate : b * rate + wd] += w[:, a, b, None, None] * grad
+        grad = grown
+    return (grad**2).mean(axis=0)
+
+
 # --- growth with depth ---------------------------------------------------------------------------
 
 
@@ -659,4 +706,5 @@ __all__ = [
     "erf_stack",
     "fit_gaussian",
     "loglog_slope",
+    "mean_squared_erf",
 ]

@@ -20,6 +20,7 @@ from convlib.erf import (
     erf_stack,
     fit_gaussian,
     loglog_slope,
+    mean_squared_erf,
 )
 
 
@@ -271,6 +272,25 @@ def test_erf_stack_errors(kwargs, error, match):
         erf_stack(depth, **kwargs)
 
 
+# --- mean squared gradient of random stacks ------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth, rates, seed", [(4, 1, 3), (3, [1, 2, 3], 2), (2, [2, 2], 0)])
+def test_mean_squared_erf_of_one_stack_is_its_squared_gradient(depth, rates, seed):
+    net = erf_stack(depth, dilation=rates, seed=seed)
+    r = convlib.receptive_field(convlib.layers_from_module(net)).size[0]
+    expected = erf_map(net, (1, 1, r, r)) ** 2
+    assert np.allclose(mean_squared_erf(depth, n_inits=1, dilation=rates, seed=seed), expected, rtol=1e-10, atol=0)
+
+
+def test_mean_squared_erf_tends_to_the_uniform_erf():
+    sq = mean_squared_erf(2, n_inits=20000, seed=1)
+    uniform = erf_map(erf_stack(2, weights="uniform"), (1, 1, 5, 5))
+    assert np.abs(sq / uniform - 1).max() < 0.1  # 20000 stacks: a few per cent of sampling error
+    with pytest.raises(ValueError, match="n_inits=0"):
+        mean_squared_erf(2, n_inits=0)
+
+
 # --- growth ------------------------------------------------------------------------------------
 
 
@@ -337,7 +357,8 @@ def test_erf_growth_errors(kwargs, error, match):
 
 
 def test_public_names_are_lazy_exports():
-    for name in ["erf_map", "erf_stack", "erf_growth", "fit_gaussian", "loglog_slope", "GaussianFit", "ErfGrowth"]:
+    for name in ["erf_map", "erf_stack", "erf_growth", "fit_gaussian", "loglog_slope", "mean_squared_erf",
+                 "GaussianFit", "ErfGrowth"]:
         assert getattr(convlib, name) is getattr(convlib.erf, name)
     assert set(itertools.chain(["plot_erf", "plot_erf_grid", "plot_erf_growth"])) <= set(dir(convlib))
 
