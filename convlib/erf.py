@@ -344,6 +344,8 @@ def fit_gaussian(erf: Any, *, method: str = "moments") -> GaussianFit:
         raise ValueError("erf has negative entries; an ERF map is |gradient| and non-negative")
     if not np.any(m > 0):
         raise ValueError("erf is zero everywhere: there is no field to fit (a dead ReLU network?)")
+    scale = float(m.max())  # fit the map over its peak (no overflow for huge path counts), scale back after
+    m = m / scale
     centre, sigma = _moments(m)
     if any(s == 0 for s in sigma):
         raise ValueError(f"erf is a single line or point (sigma={sigma}): a Gaussian needs a spread on every axis")
@@ -357,8 +359,8 @@ def fit_gaussian(erf: Any, *, method: str = "moments") -> GaussianFit:
         amplitude = float(theta[0])
         centre = tuple(float(c) for c in theta[1 : 1 + d])
         sigma = tuple(float(abs(s)) for s in theta[1 + d :])
-    model = _gaussian(m.shape, amplitude, centre, sigma)
-    return GaussianFit(centre=centre, sigma=sigma, amplitude=amplitude, r2=_r2(m, model), method=method,
+    r2 = _r2(m, _gaussian(m.shape, amplitude, centre, sigma))
+    return GaussianFit(centre=centre, sigma=sigma, amplitude=amplitude * scale, r2=r2, method=method,
                        shape=tuple(m.shape))
 
 

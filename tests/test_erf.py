@@ -195,6 +195,15 @@ def test_moments_of_a_uniform_stack_are_the_closed_form(n, k):
     assert np.allclose(fit.centre, n * (k - 1) / 2, rtol=1e-12)
 
 
+def test_fit_is_scale_invariant_even_for_huge_counts():
+    line = np.array(utilization_map([1] * 600, ndim=1), dtype=float)  # path counts up to ~1e283
+    small = line / line.max()
+    a, b = fit_gaussian(line), fit_gaussian(small)
+    assert a.sigma == pytest.approx(b.sigma) and a.r2 == pytest.approx(b.r2) and np.isfinite(a.r2)
+    assert a.amplitude == pytest.approx(b.amplitude * line.max())
+    assert a.sigma[0] ** 2 == pytest.approx(600 * 2 / 3)  # 1-D steps in {-1, 0, 1}: variance 2/3 each
+
+
 def test_fit_on_one_dimensional_maps():
     fit = fit_gaussian([1, 2, 3, 2, 1])
     assert fit.sigma == pytest.approx((math.sqrt(2 * (9 - 1) / 12),)) and fit.centre == pytest.approx((2.0,))
@@ -505,6 +514,9 @@ def test_plot_erf_growth_draws_the_measured_widths():
         assert np.allclose([s[1][1] for s in segments], g.sigma_mean + g.sigma_sd)
     assert list(drawn.field_line.get_ydata()) == [5, 9, 17]
     assert drawn.ax.get_xscale() == drawn.ax.get_yscale() == "log"
+    assert list(drawn.ax.get_xticks()) == [2, 4, 8]
+    lo = min(min(g.sigma_mean - g.sigma_sd) for g in (uniform, random))
+    assert list(drawn.ax.get_yticks()) == [v for v in (1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30) if lo / 1.15 <= v <= 17 * 1.15]
     texts = _legend_texts(drawn.ax.get_legend())
     assert sorted(texts) == sorted([
         "uniform: slope 0.50",

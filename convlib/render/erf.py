@@ -314,6 +314,8 @@ class ErfGrowthPlot:
     field_line: Line2D | None
 
 
+#: Tick values of the log-scaled width axis (those inside the data's range are used).
+_NICE = (1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000)
 _CYCLE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
 _MARKERS = ("o", "s", "^", "D", "v")
 
@@ -384,11 +386,16 @@ def plot_erf_growth(
     ax.xaxis.set_major_locator(FixedLocator(sorted(depths)))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    values = [v for g in growths.values() for v in (*(g.sigma_mean - g.sigma_sd), *(g.sigma_mean + g.sigma_sd))]
+    if field_line is not None:
+        values += list(field_line.get_ydata())
+    lo, hi = min(v for v in values if v > 0), max(values)
+    ax.yaxis.set_major_locator(FixedLocator([v for v in _NICE if lo / 1.15 <= v <= hi * 1.15]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
     ax.set_xlabel("depth n (3×3 layers)" if all(g.settings.get("kernel_size") == 3 for g in growths.values())
                   else "depth n (layers)")
-    ax.set_ylabel("pixels")
+    ax.set_ylabel("pixels (ERF: fitted σ; field: side)")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left", fontsize=10)
     if title:
