@@ -44,7 +44,7 @@ def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
     if not _is_int(value):
         raise TypeError(f"{name}={value!r} must be an int")
     if value < minimum:
-        rule = "a positive integer (>= 1)" if minimum == 1 else f"an integer >= {minimum}"
+        rule = {1: "a positive integer (>= 1)", 0: "a non-negative integer (>= 0)"}.get(minimum, f"an integer >= {minimum}")
         raise ValueError(f"{name}={value!r} must be {rule}")
     return int(value)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import itertools
 import math
 
@@ -530,3 +531,21 @@ def test_plot_erf_growth_draws_the_measured_widths():
         plot_erf_growth({})
     with pytest.raises(TypeError, match=r"growths\['x'\] must be an ErfGrowth"):
         plot_erf_growth({"x": [1, 2]})
+
+
+@pytest.mark.parametrize("module", ["convlib.erf", "convlib.render.erf"])
+def test_docstring_examples(module):
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_public_functions_say_where_they_are_introduced():
+    import convlib.render.erf as render_erf
+
+    for mod in (convlib.erf, render_erf):
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if callable(obj) and not isinstance(obj, type):
+                assert "Introduced in 12_effective_receptive_field" in (obj.__doc__ or ""), f"{mod.__name__}.{name}"

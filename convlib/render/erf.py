@@ -47,10 +47,8 @@ def normalised(erf: Any) -> np.ma.MaskedArray:
 
     Introduced in 12_effective_receptive_field.ipynb.
 
-    >>> normalised(np.array([0.0, 1.0, 4.0]))
-    masked_array(data=[--, 0.25, 1.0],
-                 mask=[ True, False, False],
-           fill_value=1e+20)
+    >>> normalised(np.array([[0.0, 1.0], [4.0, 2.0]])).tolist()  # masked cells become None
+    [[None, 0.25], [1.0, 0.5]]
     """
     m = np.asarray(erf, dtype=float)
     if m.ndim == 1:
