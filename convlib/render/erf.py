@@ -66,6 +66,8 @@ def normalised(erf: Any) -> np.ma.MaskedArray:
 def mass_within(n_sigma: float) -> float:
     """Share of a 2-D Gaussian's mass inside its ``n_sigma`` ellipse: ``1 - exp(-n_sigma^2 / 2)``.
 
+    Introduced in 12_effective_receptive_field.ipynb.
+
     >>> round(mass_within(2), 3)
     0.865
     """
