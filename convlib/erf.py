@@ -85,6 +85,7 @@ def erf_map(
     position: int | Sequence[int] | None = None,
     n_inputs: int = 1,
     seed: int = 0,
+    inputs: Any = None,
 ) -> np.ndarray:
     """The effective receptive field of one output unit: mean ``|dy/dx|`` over the input.
 
@@ -121,6 +122,10 @@ def erf_map(
         Random inputs to average over.
     seed : int
         Seed of the inputs.
+    inputs : torch.Tensor or array, optional
+        Use these inputs (e.g. real images, shape ``(N, *input_shape[1:])``) instead of
+        random ones; ``n_inputs`` and ``seed`` are then not used. A trained network's
+        ERF on its data can differ from its ERF on noise.
 
     Returns
     -------
@@ -159,8 +164,20 @@ def erf_map(
     _check_ndim(model, len(input_shape) - 2, input_shape)
     param = next((p for p in model.parameters() if p.is_floating_point()), None)
     dtype = param.dtype if param is not None else torch.get_default_dtype()
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn((n_inputs, *input_shape[1:]), generator=generator, dtype=dtype, requires_grad=True)
+    if inputs is None:
+        generator = torch.Generator().manual_seed(seed)
+        x = torch.randn((n_inputs, *input_shape[1:]), generator=generator, dtype=dtype, requires_grad=True)
+    else:
+        try:
+            x = torch.as_tensor(np.asarray(inputs) if not isinstance(inputs, torch.Tensor) else inputs)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"inputs must be a tensor or an array of numbers, got {type(inputs).__name__}") from None
+        if x.dim() != len(input_shape) or tuple(x.shape[1:]) != tuple(input_shape[1:]) or x.shape[0] < 1:
+            raise ValueError(
+                f"inputs with shape {tuple(x.shape)} must be (N, {', '.join(map(str, input_shape[1:]))}) "
+                f"to match input_shape={tuple(input_shape)!r}"
+            )
+        x = x.detach().to(dtype).clone().requires_grad_(True)
     try:
         y = model(x)
     except RuntimeError as err:

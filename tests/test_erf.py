@@ -105,6 +105,20 @@ def test_linear_model_does_not_depend_on_inputs_relu_model_averages_them():
     assert not np.allclose(single[0], erf_map(relu, (1, 4, 7, 7), seed=2, n_inputs=3))
 
 
+def test_erf_map_on_given_inputs():
+    relu = erf_stack(3, channels=2, relu=True, seed=4)
+    batch = np.random.default_rng(0).normal(size=(5, 2, 7, 7))
+    x = torch.tensor(batch, requires_grad=True)
+    (g,) = torch.autograd.grad(relu(x)[:, :, 0, 0].sum(), x)
+    expected = g.abs().sum(1).mean(0).numpy()
+    assert np.allclose(erf_map(relu, (1, 2, 7, 7), inputs=batch), expected, rtol=1e-12)
+    assert np.allclose(erf_map(relu, (1, 2, 7, 7), inputs=torch.tensor(batch, dtype=torch.float32)), expected, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"inputs with shape \(5, 2, 7, 6\) must be \(N, 2, 7, 7\)"):
+        erf_map(relu, (1, 2, 7, 7), inputs=batch[..., :6])
+    with pytest.raises(TypeError, match="inputs must be a tensor or an array"):
+        erf_map(relu, (1, 2, 7, 7), inputs={"a": 1})
+
+
 def test_erf_map_leaves_global_rng_and_weight_grads_alone():
     net = erf_stack(2, channels=2)
     state = torch.get_rng_state()
