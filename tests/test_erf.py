@@ -489,6 +489,11 @@ def test_plot_erf_grid_shares_one_scale_and_one_colour_bar():
     assert [grid.axes[0, j].get_title() for j in range(2)] == ["n = 2", "n = 4"]
     assert [grid.axes[i, 0].get_ylabel() for i in range(2)] == ["uniform", "random"]
     assert _legend_texts(grid.legend) == ["fitted Gaussian, 2σ ellipse (86% of its mass)"]  # no zeros: no hole entry
+    # offsets labelled once per column (bottom row), x only: the maps are square and a column shares its shape
+    shown = [[(bool(ax.xaxis.get_tick_params()["labelbottom"]), bool(ax.yaxis.get_tick_params()["labelleft"]))
+              for ax in row] for row in grid.axes]
+    assert shown == [[(False, False)] * 2, [(True, False)] * 2]
+    assert [t.get_text() for t in grid.axes[1, 1].get_xticklabels()] == ["-4", "0", "+4"]
     assert _small_texts(grid.figure) == []
 
 
@@ -499,6 +504,9 @@ def test_plot_erf_grid_empty_panels_given_fits_and_holes():
     assert grid.panels[0][1] is None and not grid.axes[0, 1].axison
     assert grid.panels[0][0].ellipse.width == pytest.approx(2 * fit.sigma[1])
     assert _legend_texts(grid.legend) == ["fitted Gaussian, 1σ ellipse (39% of its mass)", HOLE_LABEL]
+    tall = plot_erf_grid([[np.ones((5, 3))], [np.ones((3, 3))]], fits=False)  # shapes differ: every panel labelled
+    assert [bool(ax.xaxis.get_tick_params()["labelbottom"]) for ax in tall.axes[:, 0]] == [True, True]
+    assert [bool(ax.yaxis.get_tick_params()["labelleft"]) for ax in tall.axes[:, 0]] == [True, False]
     none = plot_erf_grid([[u]], fits=False)
     assert _legend_texts(none.legend) == [HOLE_LABEL] and none.panels[0][0].ellipse is None
 

@@ -225,6 +225,22 @@ def _rows(maps: Any) -> list[list[Any]]:
     return rows
 
 
+def _thin_tick_labels(panels: list[list[ErfPlot | None]]) -> None:
+    """Offsets once per column (bottom panel) where a column's maps share a shape; none on y for square maps.
+
+    A square map centred in its panel spans the same offsets on both axes, and the panels of such a
+    column span the same offsets as its bottom panel, so the labels left out repeat ones shown.
+    """
+    for j in range(len(panels[0])):
+        column = [row[j] for row in panels if row[j] is not None]
+        if len({p.data.shape for p in column}) == 1:
+            for p in column[:-1]:
+                p.ax.tick_params(labelbottom=False)
+        for p in column:
+            if p.data.shape[0] == p.data.shape[1]:
+                p.ax.tick_params(labelleft=False)
+
+
 def plot_erf_grid(
     maps: Sequence[Sequence[Any]],
     *,
@@ -240,6 +256,8 @@ def plot_erf_grid(
     Each map is divided by its own peak (the panels compare shapes, not magnitudes),
     exact zeros stay blank, and each panel counts pixels from its centre -- maps of
     different sizes keep their own extent, so a panel's border is its map's edge.
+    Offsets are labelled once per column where its maps share a shape (on the bottom
+    panel), and only on the x axis for square maps.
 
     Parameters
     ----------
@@ -271,6 +289,7 @@ def plot_erf_grid(
             raise ValueError(f"fits must have the shape of maps ({n_rows} x {n_cols})")
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(panel_size * n_cols + 1.6, panel_size * n_rows + 0.9),
                              layout="constrained", squeeze=False)
+    fig.get_layout_engine().set(wspace=0.08)  # room between the edge labels of neighbouring panels
     panels: list[list[ErfPlot | None]] = []
     any_hole = any_fit = False
     for i, row in enumerate(rows):
@@ -292,6 +311,7 @@ def plot_erf_grid(
             if j == 0 and row_labels is not None:
                 ax.set_ylabel(row_labels[i], fontsize=12)
         panels.append(drawn_row)
+    _thin_tick_labels(panels)
     image = next(p.image for row in panels for p in row if p is not None)
     cbar = fig.colorbar(image, ax=axes, shrink=0.8, label=COLORBAR_LABEL)
     handles = []
