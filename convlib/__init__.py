@@ -59,7 +59,7 @@ from .spec import ConvSpec, classic_set
 from .verify import GridCheck, check_grid
 
 # Submodules and names that need matplotlib/ipywidgets load lazily.
-_LAZY_MODULES = {"render", "anim", "widgets"}
+_LAZY_MODULES = {"render", "anim", "widgets", "erf"}
 _LAZY_NAMES: dict[str, str] = {
     "plot_map": "render",  # issue 3
     "plot_map_progression": "render",  # issue 3
@@ -73,6 +73,18 @@ _LAZY_NAMES: dict[str, str] = {
     "plot_wiring": "render",  # issue 4
     "plot_separable_wiring": "render",  # issue 4
     "plot_sparse_vs_dense": "render",  # issue 4
+    # effective receptive field (issue 13); convlib.erf imports torch only inside its functions
+    "erf_map": "erf",
+    "erf_stack": "erf",
+    "erf_growth": "erf",
+    "fit_gaussian": "erf",
+    "loglog_slope": "erf",
+    "mean_squared_erf": "erf",
+    "GaussianFit": "erf",
+    "ErfGrowth": "erf",
+    "plot_erf": "render.erf",
+    "plot_erf_grid": "render.erf",
+    "plot_erf_growth": "render.erf",
     # name -> submodule that defines it
 }
 
