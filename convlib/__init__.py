@@ -57,8 +57,8 @@ from .cost import ConvCost, SeparableCost, conv_cost, conv_macs, conv_params, se
 from .overlap import overlap_counts, resize_conv_counts
 from .spec import ConvSpec, classic_set
 
-# Submodules and names that need matplotlib/ipywidgets load lazily.
-_LAZY_MODULES = {"render", "anim", "widgets"}
+# Submodules and names that need matplotlib/ipywidgets/torch load lazily.
+_LAZY_MODULES = {"render", "anim", "widgets", "multipath", "networks"}
 _LAZY_NAMES: dict[str, str] = {
     "plot_map": "render",  # issue 3
     "plot_map_progression": "render",  # issue 3
@@ -72,6 +72,11 @@ _LAZY_NAMES: dict[str, str] = {
     "plot_wiring": "render",  # issue 4
     "plot_separable_wiring": "render",  # issue 4
     "plot_sparse_vs_dense": "render",  # issue 4
+    "trace_geometry": "multipath",  # issue 13: receptive fields of any network (torch imported on use)
+    "graph_receptive_field": "multipath",  # issue 13
+    "measure_receptive_field": "multipath",  # issue 13
+    "GraphReceptiveField": "multipath",  # issue 13
+    "MergeCheck": "multipath",  # issue 13
     # name -> submodule that defines it
 }
 
