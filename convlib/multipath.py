@@ -858,6 +858,11 @@ class MeasuredField:
         return tuple(x * s - a for x, s, a in zip(self.position, self.stride, self.first))
 
     @property
+    def field_counts(self) -> np.ndarray:
+        """``counts`` cut to the field's bounding box: the unit's utilization map (as :func:`convlib.plot_map` draws)."""
+        return self.counts[tuple(slice(a, b + 1) for a, b in zip(self.first, self.last))]
+
+    @property
     def center(self) -> tuple[float, ...]:
         """Centre of unit 0's field (as in :class:`GraphReceptiveField`)."""
         return tuple((r - 1) / 2 - p for r, p in zip(self.size, self.padding))

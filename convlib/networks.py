@@ -183,12 +183,13 @@ class SlimBottleneck(nn.Module):
     The strided 3×3 is ``conv2d_same``: explicit symmetric padding 1, then ``'VALID'``
     (so it does not depend on the input size); at stride 1 it is plain ``'SAME'``.
     The shortcut is the input (subsampled by a 1×1 max-pool when strided) when the
-    depth is unchanged, else a 1×1 convolution with the stride.
+    depth is unchanged, else a 1×1 convolution with the stride (``project`` overrides the test, so that a
+    narrow copy keeps the full network's graph).
     """
 
-    def __init__(self, cin: int, bottleneck: int, cout: int, stride: int) -> None:
+    def __init__(self, cin: int, bottleneck: int, cout: int, stride: int, project: bool | None = None) -> None:
         super().__init__()
-        if cin == cout:
+        if not (cin != cout if project is None else project):
             self.shortcut = nn.MaxPool2d(1, stride) if stride > 1 else nn.Identity()
         else:
             self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
@@ -222,7 +223,7 @@ def resnet_v1_50(width: float = 1.0) -> nn.Sequential:
     for b, (base, units, stride) in enumerate(((64, 3, 2), (128, 4, 2), (256, 6, 2), (512, 3, 1)), start=1):
         block = []
         for u in range(units):
-            block.append(SlimBottleneck(cin, c(base), c(4 * base), stride if u == units - 1 else 1))
+            block.append(SlimBottleneck(cin, c(base), c(4 * base), stride if u == units - 1 else 1, project=u == 0))
             cin = c(4 * base)
         layers[f"block{b}"] = nn.Sequential(*block)
     return nn.Sequential(layers)
@@ -329,11 +330,12 @@ class Bottleneck(nn.Module):
 
     ``stride_in='3x3'`` strides the 3×3 convolution (torchvision, "ResNet v1.5");
     ``'1x1'`` strides the first 1×1 (He et al. 2016, "v1"). The shortcut is the input,
-    or ``downsample`` (1×1 convolution with the stride) when the shape changes.
+    or ``downsample`` (1×1 convolution with the stride) when the shape changes (``downsample=True/False``
+    overrides the test, so that a narrow copy keeps the full network's graph).
     """
 
     def __init__(self, cin: int, width: int, cout: int, stride: int = 1, dilation: int = 1,
-                 stride_in: str = "3x3") -> None:
+                 stride_in: str = "3x3", downsample: bool | None = None) -> None:
         super().__init__()
         if stride_in not in ("3x3", "1x1"):
             raise ValueError(f"stride_in={stride_in!r} must be '3x3' (torchvision, v1.5) or '1x1' (v1)")
@@ -346,7 +348,7 @@ class Bottleneck(nn.Module):
         self.bn3 = nn.BatchNorm2d(cout)
         self.relu = nn.ReLU(inplace=True)
         self.downsample = None
-        if stride != 1 or cin != cout:
+        if (stride != 1 or cin != cout) if downsample is None else downsample:
             self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -375,7 +377,8 @@ class ResNet(nn.Module):
         for i, (n, stride, rates, planes) in enumerate(zip(blocks, strides, dilations, (64, 128, 256, 512)), 1):
             stage = []
             for b in range(n):
-                stage.append(Bottleneck(cin, c(planes), c(4 * planes), stride if b == 0 else 1, rates[b], stride_in))
+                stage.append(Bottleneck(cin, c(planes), c(4 * planes), stride if b == 0 else 1, rates[b], stride_in,
+                                        downsample=b == 0))
                 cin = c(4 * planes)
             setattr(self, f"layer{i}", nn.Sequential(*stage))
 
@@ -434,10 +437,10 @@ class InvertedResidual(nn.Module):
     """torchvision's MobileNetV2 block: 1×1 expansion (if t > 1), 3×3 depthwise (stride), 1×1 projection;
     the input is added back when the stride is 1 and the width is unchanged (Sandler et al. 2018)."""
 
-    def __init__(self, cin: int, cout: int, stride: int, expand_ratio: int) -> None:
+    def __init__(self, cin: int, cout: int, stride: int, expand_ratio: int, residual: bool | None = None) -> None:
         super().__init__()
         hidden = round(cin * expand_ratio)
-        self.use_res_connect = stride == 1 and cin == cout
+        self.use_res_connect = (stride == 1 and cin == cout) if residual is None else residual
         layers: list[nn.Module] = []
         if expand_ratio != 1:
             layers.append(_conv_bn_relu6(cin, hidden, 1))
@@ -466,14 +469,32 @@ def mobilenet_v2(width: float = 1.0) -> nn.Sequential:
     """
     setting = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
                (6, 320, 1, 1))
-    cin = _c(32, width)
+    cin, full = _c(32, width), 32
     features: list[nn.Module] = [_conv_bn_relu6(3, cin, 3, 2)]
     for t, c, n, s in setting:
         for i in range(n):
-            features.append(InvertedResidual(cin, _c(c, width), s if i == 0 else 1, t))
-            cin = _c(c, width)
+            stride = s if i == 0 else 1
+            features.append(InvertedResidual(cin, _c(c, width), stride, t, residual=stride == 1 and full == c))
+            cin, full = _c(c, width), c
     features.append(_conv_bn_relu6(cin, _c(1280, width), 1))
     return nn.Sequential(*features)
+
+
+def dilation_rates(model: nn.Module, prefix: str = "", kernel_size: int = 3) -> tuple[int, ...]:
+    """Dilation of every ``kernel_size``×``kernel_size`` convolution under module ``prefix``, in forward order.
+
+    >>> dilation_rates(deeplabv3_backbone(1 / 64), "layer4")
+    (2, 4, 4)
+
+    Introduced in 11_receptive_fields_of_networks.ipynb.
+    """
+    from .multipath import trace_geometry  # noqa: PLC0415
+
+    return tuple(
+        op.dilation[0] for op in trace_geometry(model)
+        if op.kind == "window" and op.kernel_size == (kernel_size, kernel_size) and op.op.startswith("Conv")
+        and (op.module or "").startswith(prefix)
+    )
 
 
 # --- the registry and the comparison table -------------------------------------------------------
@@ -647,6 +668,7 @@ __all__ = [
     "TFSamePad",
     "alexnet_v2",
     "deeplabv3_backbone",
+    "dilation_rates",
     "inception_v3",
     "mobilenet_v1",
     "mobilenet_v2",
