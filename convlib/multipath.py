@@ -894,13 +894,14 @@ def _add_all(*tensors: Any) -> Any:
 
 
 def _probe(model: Any, traced: _Traced, output: str) -> Any:
-    """A linear, positive copy of ``model`` (float64) whose graph ends at ``output``."""
-    import torch  # noqa: PLC0415
+    """A linear, positive stand-in for ``model`` (float64) whose graph ends at ``output``.
+
+    ``model`` itself is never changed: convolutions and constant pads are copied before
+    they are changed; pointwise modules and pools leave the graph.
+    """
     import torch.fx  # noqa: PLC0415
 
-    twin = copy.deepcopy(model).to(torch.float64).eval()
-    graph = copy.deepcopy(traced.graph)
-    gm = torch.fx.GraphModule(twin, graph)
+    gm = torch.fx.GraphModule(model, traced.graph)  # shares the submodules until they are replaced
     ops = {op.name: op for op in traced}
     meta = {op.name for op in traced if op.kind == "meta"}
     nodes = {node.name: node for node in gm.graph.nodes}
@@ -918,10 +919,10 @@ def _probe(model: Any, traced: _Traced, output: str) -> Any:
         elif op.kind == "window":
             _probe_window(gm, node, op)
         elif op.kind == "pad":
-            if op.module is not None:
-                mod = gm.get_submodule(op.module)
-                if isinstance(getattr(mod, "value", None), float):
-                    mod.value = 0.0  # -inf padding (before a max-pool) must not reach the sums
+            if op.module is not None and isinstance(getattr(gm.get_submodule(op.module), "value", None), float):
+                pad = copy.copy(gm.get_submodule(op.module))
+                pad.value = 0.0  # -inf padding (before a max-pool) must not reach the sums
+                gm.set_submodule(op.module, pad)
             elif "value" in node.kwargs or len(node.args) > 3:
                 node.kwargs = {**node.kwargs, "value": 0.0}
                 node.args = node.args[:3]
@@ -936,8 +937,6 @@ def _probe(model: Any, traced: _Traced, output: str) -> Any:
         if node.op not in ("placeholder", "output") and not node.users:
             gm.graph.erase_node(node)
     gm.recompile()
-    for p in gm.parameters():
-        p.requires_grad_(False)
     return gm
 
 
@@ -947,10 +946,12 @@ def _probe_window(gm: Any, node: Any, op: GraphOp) -> None:
 
     mod = gm.get_submodule(op.module) if op.module is not None else None
     if mod is not None and hasattr(mod, "weight"):
-        with torch.no_grad():
-            mod.weight.fill_(1.0 / (mod.in_channels // mod.groups))
-            if mod.bias is not None:
-                mod.bias.zero_()
+        twin = copy.copy(mod)  # the same hyper-parameters; new weights below, the model's untouched
+        twin._parameters = {
+            "weight": torch.full(mod.weight.shape, 1.0 / (mod.in_channels // mod.groups), dtype=torch.float64),
+            "bias": None,
+        }
+        gm.set_submodule(op.module, twin)
         return
     if any(d != 1 for d in op.dilation):
         raise TypeError(f"node {op.label}: the autograd probe cannot stand in for a dilated pooling")
@@ -1016,17 +1017,28 @@ def measure_receptive_field(
         raise cur.error(cur.message)
     probe = _probe(model, traced, name)
     x = torch.ones(tuple(int(v) for v in input_shape), dtype=torch.float64, requires_grad=True)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # many small ops: a thread pool costs more than it saves (restored below)
     try:
-        y = probe(x)
+        return _measure(probe, x, name, position, n)
     except RuntimeError as err:
         raise ValueError(f"input_shape={tuple(input_shape)!r} does not fit the model: {err}") from None
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _measure(probe: Any, x: Any, name: str, position: Any, n: int) -> MeasuredField:
+    """Supports of the chosen unit and of its neighbour, by two backward passes."""
+    import torch  # noqa: PLC0415
+
+    y = probe(x)
     out_shape = tuple(int(v) for v in y.shape[2:])
     pos = tuple(s // 2 for s in out_shape) if position is None else _tuple(position, n)
     if any(not 0 <= p < s for p, s in zip(pos, out_shape)):
         raise ValueError(f"position={position!r} is outside the output, whose spatial shape is {out_shape}")
     step = tuple(1 if p + 1 < s else -1 for p, s in zip(pos, out_shape))
     if any(s < 2 for s in out_shape):
-        raise ValueError(f"input_shape={tuple(input_shape)!r} gives a {out_shape} output: two units per axis are "
+        raise ValueError(f"input_shape={tuple(x.shape)!r} gives a {out_shape} output: two units per axis are "
                          f"needed to measure the stride; use a larger input")
     boxes = []
     counts = None

@@ -100,14 +100,20 @@ class TFSamePad(nn.Module):
 
 def slim_conv(cin: int, cout: int, kernel_size: Any, stride: int = 1, padding: str = "SAME", *,
               dilation: int = 1, groups: int = 1, act: type = nn.ReLU) -> nn.Sequential:
-    """TF-Slim's ``conv2d`` with batch norm: ``'SAME'`` pads like TensorFlow, ``'VALID'`` not at all."""
+    """TF-Slim's ``conv2d`` with batch norm: ``'SAME'`` pads like TensorFlow, ``'VALID'`` not at all.
+
+    Introduced in 11_receptive_fields_of_networks.ipynb.
+    """
     pad = [TFSamePad(kernel_size, stride, dilation)] if padding == "SAME" else []
     conv = nn.Conv2d(cin, cout, kernel_size, stride, 0, dilation, groups, bias=False)
     return nn.Sequential(*pad, conv, nn.BatchNorm2d(cout), act(inplace=True))
 
 
 def slim_max_pool(kernel_size: int, stride: int, padding: str = "VALID") -> nn.Module:
-    """TF-Slim's ``max_pool2d``: ``'SAME'`` pads with ``-inf`` like TensorFlow."""
+    """TF-Slim's ``max_pool2d``: ``'SAME'`` pads with ``-inf`` like TensorFlow.
+
+    Introduced in 11_receptive_fields_of_networks.ipynb.
+    """
     pool = nn.MaxPool2d(kernel_size, stride)
     return nn.Sequential(TFSamePad(kernel_size, stride, value=-math.inf), pool) if padding == "SAME" else pool
 
@@ -121,6 +127,18 @@ class Concat(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+class Add(nn.Module):
+    """Run every branch on the same input and add the results (a residual block, with ``nn.Identity()`` as shortcut)."""
+
+    def __init__(self, *branches: nn.Module) -> None:
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outs = [branch(x) for branch in self.branches]
+        return sum(outs[1:], outs[0])
 
 
 # --- TF-Slim: the models of Araujo et al.'s table ------------------------------------------------
@@ -517,7 +535,7 @@ class NetworkSpec:
     name: str
     build: Callable[..., nn.Module] = field(repr=False)
     kwargs: dict[str, Any]
-    family: str  # "TF-Slim" or "torchvision"
+    family: str  # "TF-Slim" (Araujo et al.'s table) or "PyTorch" (what a PyTorch learner meets)
     mirrors: str
     paper: str
 
@@ -542,18 +560,18 @@ NETWORKS: dict[str, NetworkSpec] = {s.name: s for s in (
           "He et al. 2016, Deep Residual Learning for Image Recognition"),
     _spec("inception_v3", inception_v3, "TF-Slim", "nets/inception_v3.py inception_v3_base, up to Mixed_7c "
           "(torchvision: inception_v3(), up to Mixed_7c)", "Szegedy et al. 2016, Rethinking the Inception Architecture"),
-    _spec("vgg16", vgg16, "torchvision", "torchvision.models.vgg16().features",
+    _spec("vgg16", vgg16, "PyTorch", "torchvision.models.vgg16().features",
           "Simonyan & Zisserman 2015"),
-    _spec("resnet50 (v1.5)", resnet50, "torchvision", "torchvision.models.resnet50(), up to layer4",
+    _spec("resnet50 (v1.5)", resnet50, "PyTorch", "torchvision.models.resnet50(), up to layer4",
           "He et al. 2016; stride in the 3×3 as torchvision does", stride_in="3x3"),
-    _spec("resnet50 (v1)", resnet50, "torchvision", "torchvision.models.resnet50() with each stage's stride "
+    _spec("resnet50 (v1)", resnet50, "PyTorch", "torchvision.models.resnet50() with each stage's stride "
           "moved to the first 1×1, up to layer4", "He et al. 2016", stride_in="1x1"),
-    _spec("mobilenet_v2", mobilenet_v2, "torchvision", "torchvision.models.mobilenet_v2().features",
+    _spec("mobilenet_v2", mobilenet_v2, "PyTorch", "torchvision.models.mobilenet_v2().features",
           "Sandler et al. 2018, MobileNetV2"),
-    _spec("deeplabv3 backbone", deeplabv3_backbone, "torchvision",
+    _spec("deeplabv3 backbone", deeplabv3_backbone, "PyTorch",
           "torchvision.models.segmentation.deeplabv3_resnet50().backbone (layer4 output)",
           "Chen et al. 2017, Rethinking Atrous Convolution for Semantic Image Segmentation"),
-    _spec("deeplabv3 backbone, multi-grid", deeplabv3_backbone, "torchvision",
+    _spec("deeplabv3 backbone, multi-grid", deeplabv3_backbone, "PyTorch",
           "the same with layer4's rates 4·(1, 2, 4) (the paper's multi-grid; not in torchvision)",
           "Chen et al. 2017", multi_grid=(1, 2, 4)),
 )}
@@ -602,7 +620,7 @@ class FieldTable:
 
     def __repr__(self) -> str:
         show = lambda t: "" if t is None else "/".join(map(str, t))  # noqa: E731
-        head = ("network", "paper", "fx", "autograd", "probe input", "merges", "aligned")
+        head = ("network", "Araujo et al.", "fx", "autograd", "probe input", "merges", "aligned")
         body = [
             (r.name, show(r.paper), show(r.fx), show(r.autograd), "" if r.probe_input is None else str(r.probe_input),
              str(len(r.computed.merges)), "yes" if r.computed.aligned else "NO")
@@ -656,6 +674,7 @@ def network_fields(names: Any = None, *, input_size: int = 224, autograd: bool =
 
 __all__ = [
     "ARAUJO_2019",
+    "Add",
     "Bottleneck",
     "Concat",
     "FieldRow",

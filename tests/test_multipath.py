@@ -351,3 +351,15 @@ def test_measured_counts_are_path_counts():
     (r0, c0), (r1, c1) = m.first, m.last
     box = m.counts[r0 : r1 + 1, c0 : c1 + 1]
     assert np.array_equal(np.rint(box).astype(int), convlib.utilization_map([1, 1]))
+
+
+def test_measuring_leaves_the_model_untouched():
+    net = nn.Sequential(nn.Sequential(TFSamePad(3, 2, value=float("-inf")), nn.MaxPool2d(3, 2)), nn.Conv2d(1, 2, 3),
+                        nn.BatchNorm2d(2), nn.ReLU()).eval()
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    x = torch.randn(1, 1, 20, 20)
+    y = net(x)
+    measure_receptive_field(net, (1, 1, 40, 40))
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+    assert net[0][0].value == float("-inf") and net[1].weight.dtype == torch.float32
+    assert torch.equal(net(x), y)

@@ -176,3 +176,17 @@ def test_tf_same_pad_fills_max_pools_with_minus_infinity():
     pool = N.slim_max_pool(3, 2, "SAME")
     y = pool(-torch.ones(1, 1, 4, 4))
     assert (y == -1).all()  # zero padding would have won the max
+
+
+@pytest.mark.parametrize("module", ["convlib.multipath", "convlib.networks"])
+def test_docstring_examples_and_chapter_references(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(module)
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
+    for name in mod.__all__:
+        obj = getattr(mod, name)
+        if callable(obj) and not isinstance(obj, type):
+            assert "Introduced in 11_receptive_fields_of_networks" in (obj.__doc__ or ""), name
