@@ -838,7 +838,8 @@ class MeasuredField:
     bounding box on the input (per axis); ``stride`` comes from the neighbouring
     unit ``position + 1``; ``padding = position*stride - first``. ``counts`` holds
     the gradient of the unit (summed over its channels) with respect to each input pixel,
-    summed over input channels: the number of paths when no op rescales.
+    summed over input channels: the number of paths when no op rescales (exact up to ``2**24``
+    in float32).
     """
 
     output: str
@@ -893,8 +894,8 @@ def _add_all(*tensors: Any) -> Any:
     return out
 
 
-def _probe(model: Any, traced: _Traced, output: str) -> Any:
-    """A linear, positive stand-in for ``model`` (float64) whose graph ends at ``output``.
+def _probe(model: Any, traced: _Traced, output: str, dtype: Any) -> Any:
+    """A linear, positive stand-in for ``model`` (in ``dtype``) whose graph ends at ``output``.
 
     ``model`` itself is never changed: convolutions and constant pads are copied before
     they are changed; pointwise modules and pools leave the graph.
@@ -917,7 +918,7 @@ def _probe(model: Any, traced: _Traced, output: str) -> Any:
             node.op, node.target = "call_function", _add_all
             node.args, node.kwargs = tuple(tensor_args(node)), {}
         elif op.kind == "window":
-            _probe_window(gm, node, op)
+            _probe_window(gm, node, op, dtype)
         elif op.kind == "pad":
             if op.module is not None and isinstance(getattr(gm.get_submodule(op.module), "value", None), float):
                 pad = copy.copy(gm.get_submodule(op.module))
@@ -940,7 +941,7 @@ def _probe(model: Any, traced: _Traced, output: str) -> Any:
     return gm
 
 
-def _probe_window(gm: Any, node: Any, op: GraphOp) -> None:
+def _probe_window(gm: Any, node: Any, op: GraphOp, dtype: Any) -> None:
     """Convolutions get positive weights and no bias; pools become sums over the same windows."""
     import torch  # noqa: PLC0415
 
@@ -948,7 +949,7 @@ def _probe_window(gm: Any, node: Any, op: GraphOp) -> None:
     if mod is not None and hasattr(mod, "weight"):
         twin = copy.copy(mod)  # the same hyper-parameters; new weights below, the model's untouched
         twin._parameters = {
-            "weight": torch.full(mod.weight.shape, 1.0 / (mod.in_channels // mod.groups), dtype=torch.float64),
+            "weight": torch.full(mod.weight.shape, 1.0 / (mod.in_channels // mod.groups), dtype=dtype),
             "bias": None,
         }
         gm.set_submodule(op.module, twin)
@@ -966,6 +967,7 @@ def measure_receptive_field(
     output: str | None = None,
     position: int | tuple[int, ...] | None = None,
     ndim: int | None = None,
+    dtype: str = "float32",
 ) -> MeasuredField:
     """Size, effective stride and effective padding of a traced network, measured with autograd.
 
@@ -991,6 +993,10 @@ def measure_receptive_field(
         As in :func:`graph_receptive_field` (the same default).
     position : int or tuple of int, optional
         Output unit (default: the middle one).
+    dtype : {'float32', 'float64'}
+        Every value of the probe is a sum of positive terms, so a pixel's gradient is
+        exactly 0 or clearly positive in either; float32 is several times faster, float64
+        keeps the path counts exact beyond ``2**24``.
 
     Returns
     -------
@@ -1015,8 +1021,10 @@ def measure_receptive_field(
     cur = state.get(name)
     if isinstance(cur, _Blocked):
         raise cur.error(cur.message)
-    probe = _probe(model, traced, name)
-    x = torch.ones(tuple(int(v) for v in input_shape), dtype=torch.float64, requires_grad=True)
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype={dtype!r} must be 'float32' or 'float64'")
+    probe = _probe(model, traced, name, getattr(torch, dtype))
+    x = torch.ones(tuple(int(v) for v in input_shape), dtype=getattr(torch, dtype), requires_grad=True)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # many small ops: a thread pool costs more than it saves (restored below)
     try:

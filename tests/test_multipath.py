@@ -363,3 +363,17 @@ def test_measuring_leaves_the_model_untouched():
     assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
     assert net[0][0].value == float("-inf") and net[1].weight.dtype == torch.float32
     assert torch.equal(net(x), y)
+
+
+@pytest.mark.parametrize("name", ["resnet_v1_50", "deeplabv3 backbone, multi-grid", "mobilenet_v2"])
+def test_float32_probe_finds_the_same_support_as_float64(name):
+    net = convlib.networks.NETWORKS[name].model(1 / 64)
+    n = convlib.networks.probe_size(graph_receptive_field(net, input_size=224))
+    m32 = measure_receptive_field(net, (1, 3, n, n))
+    m64 = measure_receptive_field(net, (1, 3, n, n), dtype="float64")
+    assert m32.counts.dtype == np.float32 and m64.counts.dtype == np.float64
+    assert ((m32.counts > 0) == (m64.counts > 0)).all()
+    assert (m32.first, m32.last, m32.stride) == (m64.first, m64.last, m64.stride)
+    np.testing.assert_allclose(m32.counts, m64.counts, rtol=1e-5)
+    with pytest.raises(ValueError, match="dtype='float16'"):
+        measure_receptive_field(net, (1, 3, n, n), dtype="float16")
