@@ -487,13 +487,10 @@ class MergeCheck:
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, tuple):
-        if len(set(value)) == 1:
-            return _fmt(value[0])
-        return "×".join(_fmt(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    """Per-axis values as text: ``(3, 3)`` -> ``'3'``, ``(3, 7)`` -> ``'3×7'``, ``(0.5, 0.5)`` -> ``'0.5'``."""
+    items = value if isinstance(value, tuple) else (value,)
+    text = [f"{v:g}" if isinstance(v, float) else str(v) for v in items]
+    return text[0] if len(set(text)) == 1 else "×".join(text)
 
 
 @dataclass(frozen=True)
@@ -983,6 +980,8 @@ def measure_receptive_field(
     channel sees one branch only) with respect to an input of ones gives the unit's support; the neighbouring unit ``position + 1`` gives the
     stride. Both supports must lie inside the input with a pixel to spare on each side,
     so that the border cuts nothing: otherwise a ValueError asks for a larger input.
+    The probe runs on one thread (its many small ops are slower on a thread pool); torch's
+    thread count is restored afterwards. ``model`` itself is not changed.
 
     Parameters
     ----------
