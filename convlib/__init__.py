@@ -58,8 +58,8 @@ from .overlap import overlap_counts, resize_conv_counts
 from .spec import ConvSpec, classic_set
 from .verify import GridCheck, check_grid
 
-# Submodules and names that need matplotlib/ipywidgets load lazily.
-_LAZY_MODULES = {"render", "anim", "widgets", "erf"}
+# Submodules and names that need matplotlib/ipywidgets/torch load lazily.
+_LAZY_MODULES = {"render", "anim", "widgets", "erf", "multipath", "networks"}
 _LAZY_NAMES: dict[str, str] = {
     "plot_map": "render",  # issue 3
     "plot_map_progression": "render",  # issue 3
@@ -85,6 +85,11 @@ _LAZY_NAMES: dict[str, str] = {
     "plot_erf": "render.erf",
     "plot_erf_grid": "render.erf",
     "plot_erf_growth": "render.erf",
+    "trace_geometry": "multipath",  # issue 13: receptive fields of any network (torch imported on use)
+    "graph_receptive_field": "multipath",  # issue 13
+    "measure_receptive_field": "multipath",  # issue 13
+    "GraphReceptiveField": "multipath",  # issue 13
+    "MergeCheck": "multipath",  # issue 13
     # name -> submodule that defines it
 }
 
