@@ -58,7 +58,9 @@ PALETTE = tuple(dict.fromkeys(
 FIT_TOLERANCE_PX = 1.5
 #: Two texts overprint when their boxes share more than this fraction of the smaller one.
 OVERLAP_FRACTION = 0.12
-WORD = re.compile(r"[A-Za-z]{2,}")
+WORD = re.compile(r"[A-Za-z]{3,}")
+#: ``gid`` of an image that is a picture (a photo), not colour-coded data: no colour bar needed.
+PICTURE_GID = "convlib-picture"
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,8 @@ def _mappables(fig: Figure) -> list[tuple[Axes, Any]]:
     out = []
     for ax in _panels(fig):
         for im in ax.get_images():
-            if im.get_visible() and im.get_array() is not None and np.ndim(im.get_array()) == 2:
+            if im.get_visible() and im.get_array() is not None and np.ndim(im.get_array()) == 2 \
+                    and im.get_gid() != PICTURE_GID:
                 out.append((ax, im))
         for coll in ax.collections:
             if coll.get_visible() and isinstance(coll, Collection) and coll.get_array() is not None:
@@ -377,9 +380,7 @@ def check_text_overlap(fig: Figure, display: Display = NOTEBOOK, *, drawn: Drawn
     """No two drawn texts overprint (identical duplicates drawn on top of each other excepted)."""
     d = drawn or render(fig, display)
     texts = d.texts
-    if len(texts) < 2:
-        return []
-    boxes = np.array([t.bbox.extents for t in texts])  # x0, y0, x1, y1
+    boxes = np.array([t.bbox.extents for t in texts]).reshape(-1, 4)  # x0, y0, x1, y1
     x0, y0, x1, y1 = boxes.T
     area = (x1 - x0) * (y1 - y0)
     pairs = []
@@ -392,10 +393,39 @@ def check_text_overlap(fig: Figure, display: Display = NOTEBOOK, *, drawn: Drawn
             same = texts[i].text == texts[j].text and np.allclose(boxes[i], boxes[j], atol=1.0)
             if not same:
                 pairs.append((texts[i].text, texts[j].text))
-    if not pairs:
-        return []
-    shown = _examples(f"{_short(a, 12)} / {_short(b, 12)}" for a, b in pairs)
-    return [Violation("text-overlap", f"{len(pairs)} pair(s) of texts overprint: {shown}", len(pairs))]
+    out = []
+    if pairs:
+        shown = _examples(f"{_short(a, 12)} / {_short(b, 12)}" for a, b in pairs)
+        out.append(Violation("text-overlap", f"{len(pairs)} pair(s) of texts overprint: {shown}", len(pairs)))
+    covered = _marker_overlaps(d)
+    if covered:
+        out.append(Violation("text-overlap", f"{len(covered)} text(s) covered by a marker: "
+                             f"{_examples(map(_short, covered))}", len(covered)))
+    return out
+
+
+def _marker_overlaps(d: Drawn) -> list[str]:
+    """Texts whose box meets a plotted marker (e.g. a '+' drawn over a cell's number)."""
+    covered = []
+    for ax in _panels(d.fig):
+        marks = []
+        for line in ax.lines:
+            if not line.get_visible() or line.get_marker() in (None, "None", "", " ", ","):
+                continue
+            half = line.get_markersize() * d.fig.dpi / 72 / 2
+            xy = line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]).astype(float))
+            marks += [(x - half, y - half, x + half, y + half) for x, y in xy]
+        if not marks:
+            continue
+        m = np.array(marks)
+        for t in d.texts:
+            if t.ax is not ax:
+                continue
+            x0, y0, x1, y1 = t.bbox.extents
+            hit = (np.minimum(x1, m[:, 2]) - np.maximum(x0, m[:, 0]) > 1) & (np.minimum(y1, m[:, 3]) - np.maximum(y0, m[:, 1]) > 1)
+            if hit.any():
+                covered.append(t.text)
+    return covered
 
 
 def _scale_groups(fig: Figure) -> dict[tuple, list[tuple[Axes, Any]]]:

@@ -125,6 +125,16 @@ def test_text_fit_finds_clipped_and_off_canvas_texts():
 # --- text-overlap --------------------------------------------------------------------------------
 
 
+def test_text_overlap_finds_a_marker_drawn_over_a_number():
+    fig, ax = _numbered_map(np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), colorbar=True)
+    ax.plot([1], [1], marker="+", markersize=14, color=COLORS["highlight"])
+    [v] = check_text_overlap(fig)
+    assert "covered by a marker" in v.message and "'5'" in v.message
+    fig, ax = _numbered_map(np.array([[1, 2, 3], [4, 0, 6], [7, 8, 9]]), colorbar=True)
+    ax.plot([1], [1], marker="+", markersize=14, color=COLORS["highlight"])  # on an empty cell: fine
+    assert check_text_overlap(fig) == []
+
+
 def test_text_overlap_finds_overprinted_texts():
     fig, ax = plt.subplots(figsize=(4, 3))
     ax.set_axis_off()
@@ -177,6 +187,9 @@ def test_colourbar_required_once_per_shared_scale():
 def test_colourbar_not_required_when_every_cell_carries_its_number():
     m = np.array([[0, 1, 2], [3, 0, 5]])
     fig, _ = _numbered_map(m)
+    assert check_colourbar(fig) == []
+    fig, ax = plt.subplots(figsize=(4, 3))  # a picture (photo) needs no colour bar
+    ax.imshow(np.random.default_rng(0).random((8, 8)), cmap="gray", gid="convlib-picture")
     assert check_colourbar(fig) == []
     fig, ax = _numbered_map(m)
     ax.texts[-1].remove()  # one coloured cell without its number: the colours need a bar
