@@ -73,6 +73,10 @@ _LAZY_NAMES: dict[str, str] = {
     "plot_wiring": "render",  # issue 4
     "plot_separable_wiring": "render",  # issue 4
     "plot_sparse_vs_dense": "render",  # issue 4
+    "phase_kernels": "phases",  # issue 12
+    "phase_sums": "phases",  # issue 12
+    "plot_phases": "render.phases",  # issue 12
+    "plot_kernel_volumes": "render.volumes",  # issue 12
     # name -> submodule that defines it
 }
 

@@ -160,12 +160,24 @@ def render(fig: Figure, display: Display = NOTEBOOK) -> Drawn:
 # --- helpers -------------------------------------------------------------------------------------
 
 
+def _all_axes(fig: Figure) -> list[Axes]:
+    """Every axes of the figure, inset (child) axes included."""
+    out: list[Axes] = []
+    stack = list(fig.axes)
+    while stack:
+        ax = stack.pop(0)
+        if ax not in out:
+            out.append(ax)
+            stack += list(getattr(ax, "child_axes", []))
+    return out
+
+
 def _is_colorbar_axes(ax: Axes) -> bool:
     return getattr(ax, "_colorbar", None) is not None
 
 
 def _panels(fig: Figure) -> list[Axes]:
-    return [ax for ax in fig.axes if not _is_colorbar_axes(ax) and ax.get_visible()]
+    return [ax for ax in _all_axes(fig) if not _is_colorbar_axes(ax) and ax.get_visible()]
 
 
 def _mappables(fig: Figure) -> list[tuple[Axes, Any]]:
@@ -290,7 +302,7 @@ def _achromatic(rgba: Sequence[float]) -> bool:
 
 
 def _legend_handles(fig: Figure) -> list[Any]:
-    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    legends = list(fig.legends) + [ax.get_legend() for ax in _all_axes(fig) if ax.get_legend() is not None]
     handles = []
     for legend in legends:
         handles += [h for h in getattr(legend, "legend_handles", []) if h is not None]
@@ -498,7 +510,7 @@ def check_colourbar_ticks(fig: Figure, display: Display = NOTEBOOK, *, drawn: Dr
     d = drawn or render(fig, display)
     out = []
     groups = _scale_groups(fig)
-    for ax in fig.axes:
+    for ax in _all_axes(fig):
         cbar = getattr(ax, "_colorbar", None)
         if cbar is None:
             continue
