@@ -47,8 +47,10 @@ ATTRIBUTIONS = MappingProxyType(
         "distill_checkerboard": "after Odena, Dumoulin & Olah 2016, Distill (CC BY 4.0)",
         "d2l_transposed": "after Zhang et al., Dive into Deep Learning, transposed convolution (CC BY-SA 4.0)",
         "subpixel": "after Shi et al. 2016, Is the deconvolution layer the same as a convolutional layer?",
-        "separable_primer": "after the 12×12×3 example of 'A Primer on Atrous (Dilated) and Depth-wise "
-        "Separable Convolutions' (Towards Data Science)",
+        "separable_primer": "after 'A Primer on Atrous (Dilated) and Depth-wise Separable Convolutions', "
+        "Towards Data Science",
+        "group_conv_blog": "after the groups=2 example of 'Convolution, dilated convolution and group convolution "
+        "in PyTorch' (blog, 2021)",
     }
 )
 
@@ -139,9 +141,9 @@ def add_attribution(fig: Any, text: str, *, fontsize: float | None = None) -> An
 
 
 def attribution(fig: Any) -> str | None:
-    """The attribution line of ``fig`` (see :func:`add_attribution`), or None."""
+    """The attribution line of ``fig`` (see :func:`add_attribution`) as one line, or None."""
     for text in fig.findobj(lambda a: getattr(a, "get_gid", lambda: None)() == ATTRIBUTION_GID):
-        return text.get_text()
+        return " ".join(text.get_text().split())
     return None
 
 
