@@ -351,3 +351,27 @@ def test_render_records_only_texts_that_are_drawn():
     texts = {t.text for t in render(fig).texts}
     assert "shown" in texts and "hidden" not in texts and "   " not in texts
     assert {"0.0", "1.0"} <= texts  # tick labels that are drawn
+
+
+def test_notebooks_keep_figures_as_png():
+    """nbval compares image/svg+xml as text (its ids change every run): notebooks carry PNG only."""
+    import json  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    root = Path(__file__).resolve().parent.parent
+    svg, png = [], 0
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                png += "image/png" in data
+                if "image/svg+xml" in data:
+                    svg.append(f"{path.name} cell {i}")
+    assert png > 10 and not svg, f"SVG outputs in notebooks: {svg}"
+
+
+def test_standard_module_examples():
+    import doctest  # noqa: PLC0415
+
+    result = doctest.testmod(standard)
+    assert result.failed == 0 and result.attempted >= 5

@@ -178,3 +178,12 @@ def test_apply_checks_its_input():
         phases.apply(np.ones((2, 2)))
     with pytest.raises(ValueError, match="too small"):
         phase_kernels(np.ones(3), 2, padding=3).apply(np.ones(1))
+
+
+def test_docstring_examples():
+    import doctest
+
+    import convlib.phases
+
+    result = doctest.testmod(convlib.phases, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 5

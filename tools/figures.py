@@ -108,7 +108,7 @@ def slug(text: str, n: int = 48) -> str:
 
 
 def figure_title(fig: Any) -> str:
-    """The figure's suptitle, else its first axes title (one line)."""
+    """The figure's suptitle, else its first axes title, else its largest text with words (one line)."""
     sup = getattr(fig, "_suptitle", None)
     if sup is not None and sup.get_text().strip():
         return " ".join(sup.get_text().split())
@@ -117,6 +117,10 @@ def figure_title(fig: Any) -> str:
             title = ax.get_title(loc=loc).strip()
             if title:
                 return " ".join(title.split())
+    texts = [t for ax in fig.axes for t in ax.texts] + list(fig.texts)
+    texts = [t for t in texts if re.search(r"[A-Za-z]{3,}", t.get_text()) and t.get_gid() != "convlib-attribution"]
+    if texts:
+        return " ".join(max(texts, key=lambda t: t.get_fontsize()).get_text().split())
     return ""
 
 
@@ -427,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.export:
         write_index(manifests, out)
         size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
-        print(f"{n} figures from {len(manifests)} chapters in {seconds:.0f} s -> {out} ({size / 1e6:.1f} MB); "
+        chapters = f"{len(manifests)} chapter{'s' * (len(manifests) != 1)}"
+        print(f"{n} figures from {chapters} in {seconds:.0f} s -> {out} ({size / 1e6:.1f} MB); "
               f"index: {out / 'index.html'}")
     for m in manifests:
         print(f"  {m['chapter']}: {len(m['captures'])} figures ({m['seconds']:.0f} s)")
