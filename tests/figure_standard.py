@@ -47,7 +47,14 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from convlib.render.standard import MIN_POINTS, NOTEBOOK_DPI, display_scale, displayed_points
+from convlib.render.standard import (
+    DISPLAY_HEIGHT,
+    DISPLAY_WIDTH,
+    MIN_POINTS,
+    NOTEBOOK_DPI,
+    display_scale,
+    displayed_points,
+)
 from convlib.style import COLORS
 
 #: The course palette: role colours and the Okabe–Ito hues they come from (greys always allowed).
@@ -346,6 +353,19 @@ def _visible_fill(rgba: Sequence[float]) -> bool:
     return rgba[3] > 0.02 and not _same_colour(rgba, (1.0, 1.0, 1.0), 0.01)
 
 
+def _found(rule: str, parts: list[tuple[str, list[str]]], *, counted: bool = False) -> list[Violation]:
+    """One violation per non-empty part: ``"<what>: <examples>"`` (``"<n> <what>: …"`` when ``counted``)."""
+    return [Violation(rule, f"{f'{len(items)} ' if counted else ''}{what}: {_examples(items, 5)}", len(items))
+            for what, items in parts if items]
+
+
+def assert_fits_display(fig: Figure, display: Display = Display(tight=False)) -> None:
+    """The figure is no larger than the display box at ``display.dpi`` and meets every rule there."""
+    w, h = fig.get_size_inches()
+    assert w * display.dpi <= DISPLAY_WIDTH + 1 and h * display.dpi <= DISPLAY_HEIGHT + 1, (w, h)
+    assert_standard(fig, display)
+
+
 # --- checks --------------------------------------------------------------------------------------
 
 
@@ -375,17 +395,9 @@ def check_text_fit(fig: Figure, display: Display = NOTEBOOK, *, drawn: Drawn | N
             clipped.append(t.text)
         elif not _contains(d.region, t.bbox):
             outside.append(t.text)
-    out = []
-    if overhang:
-        out.append(Violation("text-fit", f"{len(overhang)} text(s) overflow their cell: {_examples(map(_short, overhang))}",
-                             len(overhang)))
-    if clipped:
-        out.append(Violation("text-fit", f"{len(clipped)} text(s) cut off by their axes: {_examples(map(_short, clipped))}",
-                             len(clipped)))
-    if outside:
-        out.append(Violation("text-fit", f"{len(outside)} text(s) outside the displayed area: "
-                             f"{_examples(map(_short, outside))}", len(outside)))
-    return out
+    return _found("text-fit", [("text(s) overflow their cell", [_short(t) for t in overhang]),
+                               ("text(s) cut off by their axes", [_short(t) for t in clipped]),
+                               ("text(s) outside the displayed area", [_short(t) for t in outside])], counted=True)
 
 
 def check_text_overlap(fig: Figure, display: Display = NOTEBOOK, *, drawn: Drawn | None = None) -> list[Violation]:
@@ -599,17 +611,9 @@ def check_legend(fig: Figure, display: Display = NOTEBOOK, *, drawn: Drawn | Non
             if not any(_same_colour(rgba, c) for c in legend_colours + word_colours):
                 missing_line.add(_hex(rgba) + (f" (marker {line.get_marker()!r})" if line.get_marker() not in
                                                (None, "None", "", " ") else ""))
-    out = []
-    if missing_hatch:
-        out.append(Violation("legend", f"hatching without a legend entry: {_examples(sorted(missing_hatch))}",
-                             len(missing_hatch)))
-    if missing_fill:
-        out.append(Violation("legend", f"fill colour(s) without a legend entry: {_examples(sorted(missing_fill), 5)}",
-                             len(missing_fill)))
-    if missing_line:
-        out.append(Violation("legend", f"line colour(s) without a legend entry: {_examples(sorted(missing_line))}",
-                             len(missing_line)))
-    return out
+    return _found("legend", [("hatching without a legend entry", sorted(missing_hatch)),
+                             ("fill colour(s) without a legend entry", sorted(missing_fill)),
+                             ("line colour(s) without a legend entry", sorted(missing_line))])
 
 
 def check_saturation(fig: Figure, display: Display = NOTEBOOK, *, drawn: Drawn | None = None) -> list[Violation]:
@@ -692,5 +696,6 @@ def assert_standard(fig: Figure, display: Display = NOTEBOOK, **kwargs: Any) -> 
     assert not violations, "figure breaks the standard:\n" + "\n".join(f"  {v}" for v in violations)
 
 
-__all__ = ["CHECKS", "Display", "NOTEBOOK", "RULES", "Violation", "assert_standard", "check_figure", "render",
+__all__ = ["CHECKS", "Display", "NOTEBOOK", "RULES", "Violation", "assert_fits_display", "assert_standard",
+           "check_figure", "render",
            *[fn.__name__ for fn in CHECKS.values()]]

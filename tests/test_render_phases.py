@@ -19,7 +19,7 @@ from matplotlib.patches import Rectangle  # noqa: E402
 import convlib  # noqa: E402
 from convlib.render import standard  # noqa: E402
 from convlib.render.phases import fmt, plot_phases, resolve_weight  # noqa: E402
-from figure_standard import Display, check_figure  # noqa: E402
+from figure_standard import Display, assert_fits_display, check_figure  # noqa: E402
 
 CANVAS = Display(tight=False)  # the figure's own canvas must hold everything (no cropping needed)
 
@@ -141,10 +141,7 @@ def test_output_tile_is_what_torch_gives_for_an_all_ones_input(name):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_phase_figures_meet_the_figure_standard(name):
-    drawn = plot_phases(**CASES[name])
-    w, h = drawn.figure.get_size_inches()
-    assert w * 100 <= standard.DISPLAY_WIDTH + 1 and h * 100 <= standard.DISPLAY_HEIGHT + 1
-    assert check_figure(drawn.figure, CANVAS) == []
+    assert_fits_display(plot_phases(**CASES[name]).figure)
 
 
 def test_numbers_are_left_out_where_they_do_not_fit_and_a_colour_bar_carries_the_output():
