@@ -119,7 +119,8 @@ def figure_title(fig: Any) -> str:
                 return " ".join(title.split())
     texts = [t for ax in fig.axes for t in ax.texts] + list(fig.texts)
     texts = [t for t in texts if re.search(r"[A-Za-z]{3,}", t.get_text()) and t.get_gid() != "convlib-attribution"]
-    if texts:
+    sizes = sorted(t.get_fontsize() for t in texts)
+    if texts and sizes[-1] > sizes[len(sizes) // 2]:  # a title stands out from the body text
         return " ".join(max(texts, key=lambda t: t.get_fontsize()).get_text().split())
     return ""
 
