@@ -11,7 +11,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SANITIZE  := tests/nbval_sanitize.cfg
 JOBS   ?= 2
 
-.PHONY: help install lab test unit nbval execute bench clean chrome slides gifs memory browser
+.PHONY: help install lab test unit nbval execute bench clean chrome slides gifs memory browser figures
 
 help:
 	@echo "make lab      install if needed, then open JupyterLab on notebooks/"
@@ -22,6 +22,7 @@ help:
 	@echo "make slides   build/slides/: one offline reveal.js deck per notebook + index.html"
 	@echo "make chrome   rewrite every notebook's Binder badge and prev/next links (and the index's corrections table)"
 	@echo "make gifs     build/gifs/: the classic conv_arithmetic animations, regenerated from parameters"
+	@echo "make figures  build/figures/: every figure of the course as PNG (1280x720) and SVG, with an index"
 	@echo "make memory   execute each notebook and report its kernel's peak memory (Binder cap: 2 GB)"
 	@echo "make browser  only the real-browser tests (JupyterLab and the decks in Debian's Chromium)"
 
@@ -73,6 +74,11 @@ slides: $(STAMP)
 
 gifs: $(STAMP)
 	$(BIN)/python -c "import convlib.anim as a; print(len(a.save_classic_set('build/gifs')), 'GIFs in build/gifs/')"
+
+# Every figure of the chapters (executed, captured, exported) + index; FIGURES_FLAGS=--audit adds the
+# figure-standard audit (build/figures/audit.md).
+figures: $(STAMP)
+	$(BIN)/python tools/figures.py --jobs $(JOBS) $(FIGURES_FLAGS)
 
 memory: $(STAMP)
 	$(BIN)/python tools/peak_memory.py --json build/peak_memory.json

@@ -90,6 +90,10 @@ _LAZY_NAMES: dict[str, str] = {
     "measure_receptive_field": "multipath",  # issue 13
     "GraphReceptiveField": "multipath",  # issue 13
     "MergeCheck": "multipath",  # issue 13
+    "phase_kernels": "phases",  # issue 12
+    "phase_sums": "phases",  # issue 12
+    "plot_phases": "render.phases",  # issue 12
+    "plot_kernel_volumes": "render.volumes",  # issue 12
     # name -> submodule that defines it
 }
 
