@@ -66,6 +66,7 @@ chrome: $(STAMP)
 	$(BIN)/python tools/chrome.py
 	$(BIN)/python tools/corrections.py
 	$(BIN)/python tools/nbnormal.py
+	$(BIN)/python tools/readme_figure.py
 
 slides: $(STAMP)
 	$(BIN)/python tools/slides/build.py

@@ -25,7 +25,6 @@ import sys
 import time
 import zipfile
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
