@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
-import importlib.util
 import json
 import os
 import re
@@ -41,19 +40,14 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tool_loader import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"convlib_tools_{name}", ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
-
-course = _load("course")
-binder_config = _load("binder_config")
+course = load_tool("course")
+binder_config = load_tool("binder_config")
 
 # conda package name -> PyPI distribution name, where they differ
 CONDA_TO_PYPI = {"pytorch-cpu": "torch", "pytorch": "torch", "py-opencv": "opencv-python"}

@@ -16,7 +16,6 @@ wheel index as an extra index. These tests pin that down:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -28,18 +27,13 @@ from pathlib import Path
 
 import pytest
 
+from tool_loader import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"convlib_tools_{name}", ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
-
-course = _load("course")
+course = load_tool("course")
 VERSION = course.torch_version()
 CPU = course.DEFAULT_TORCH_INDEX
 

@@ -8,7 +8,6 @@ from run to run: no execution timestamps, stream outputs merged, widget model id
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import sys
 import uuid
@@ -17,20 +16,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tool_loader import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"convlib_tools_{name}", ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
-
-nbnormal = _load("nbnormal")
-course = _load("course")
+nbnormal = load_tool("nbnormal")
+course = load_tool("course")
 STATE = nbnormal.WIDGET_STATE
 VIEW = nbnormal.WIDGET_VIEW
 

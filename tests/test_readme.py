@@ -6,29 +6,22 @@ own settings, its picture is current and small, and the licence file covers code
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tool_loader import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FIGURE = ROOT / "docs" / "course.png"
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"convlib_tools_{name}", ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
-
-course = _load("course")
+course = load_tool("course")
 
 
 def section(title: str) -> str:
@@ -76,7 +69,7 @@ def test_windows_commands_are_course_subcommands(capsys) -> None:
 
 
 def test_numbers_quoted_are_the_tools_settings() -> None:
-    binder = _load("binder_config")
+    binder = load_tool("binder_config")
     plan = course.torch_plan(course.torch_version(), system="Linux")
     assert plan.requirement in README and plan.index in README
     assert course.torch_plan(course.torch_version(), system="Darwin").requirement in README
@@ -96,7 +89,7 @@ def test_figure_is_small_and_shown() -> None:
 
 def test_figure_is_current(tmp_path: Path) -> None:
     """Redraw it: the committed picture must be what convlib draws now (`python tools/readme_figure.py`)."""
-    fresh = _load("readme_figure").write(tmp_path / "course.png")
+    fresh = load_tool("readme_figure").write(tmp_path / "course.png")
     a = np.asarray(Image.open(FIGURE).convert("RGB"), dtype=np.int16)
     b = np.asarray(Image.open(fresh).convert("RGB"), dtype=np.int16)
     assert a.shape == b.shape, f"size changed {a.shape} -> {b.shape}: run python tools/readme_figure.py"
