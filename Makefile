@@ -6,7 +6,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.convlib-installed
-TORCH  := torch==2.13.0
+# install, lab, test and execute are tools/course.py (the same code Windows users run without make).
+# PyTorch comes from its CPU wheel index; `make install TORCH_INDEX=https://download.pytorch.org/whl/cu126`
+# (or TORCH_INDEX=none, or TORCH_REQUIREMENT=...) chooses another build — see tools/course.py.
+COURSE := $(PYTHON) tools/course.py --venv $(VENV)
+export TORCH_INDEX TORCH_REQUIREMENT
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SANITIZE  := tests/nbval_sanitize.cfg
 JOBS   ?= 2
@@ -14,38 +18,34 @@ JOBS   ?= 2
 .PHONY: help install lab test unit nbval execute bench clean chrome slides gifs memory browser figures
 
 help:
+	@echo "make install  create .venv/: PyTorch (CPU build, TORCH_INDEX=... for another), then convlib[all]"
 	@echo "make lab      install if needed, then open JupyterLab on notebooks/"
 	@echo "make test     install if needed, then run unit, property and notebook (nbval) tests"
-	@echo "make execute  re-execute every notebook in place, each in a fresh kernel"
+	@echo "make execute  re-execute every notebook in place, each in a fresh kernel, then normalize it"
 	@echo "make bench    benchmarks: convlib time / torch time, measured in the same run"
 	@echo "make clean    remove build outputs (never notebooks or your files)"
 	@echo "make slides   build/slides/: one offline reveal.js deck per notebook + index.html"
-	@echo "make chrome   rewrite every notebook's Binder badge and prev/next links (and the index's corrections table)"
+	@echo "make chrome   rewrite every notebook's Binder badge, prev/next links, the index's corrections table; normalize"
 	@echo "make gifs     build/gifs/: the classic conv_arithmetic animations, regenerated from parameters"
 	@echo "make figures  build/figures/: every figure of the course as PNG (1280x720) and SVG, with an index"
 	@echo "make memory   execute each notebook and report its kernel's peak memory (Binder cap: 2 GB)"
 	@echo "make browser  only the real-browser tests (JupyterLab and the decks in Debian's Chromium)"
 
-# The virtual environment: torch pinned and installed first (the local CPU build),
-# then convlib in editable mode with its extras. Re-runs only when pyproject.toml changes.
+# The virtual environment: PyTorch's CPU build first (exact pin, from PyTorch's CPU index), then
+# convlib in editable mode with its extras. The stamp is re-made only when pyproject.toml changes;
+# `make install` always asks tools/course.py, which also reinstalls torch when TORCH_INDEX changed.
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[all]'
-	@touch $@
+	$(COURSE) install
 
-install: $(STAMP)
+install:
+	$(COURSE) install
 
-# JupyterLab refuses to start as root unless told; pass the flag only when the user is root (containers, CI).
-LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
-
+# (tools/course.py passes --allow-root to JupyterLab when run as root: containers, CI)
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
+	$(COURSE) lab
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
-	  --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) \
-	  tests notebooks
+	$(COURSE) test --jobs $(JOBS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests
@@ -54,12 +54,10 @@ nbval: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
 	  --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) notebooks
 
+# Each notebook in a fresh kernel, then into normal form (tools/nbnormal.py): no timestamps, stable
+# widget ids, what JupyterLab writes on save — so re-executing an unchanged course changes no file.
 execute: $(STAMP)
-	@for nb in notebooks/*.ipynb; do \
-	  echo "executing $$nb"; \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
-	done
+	$(COURSE) execute
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
@@ -68,6 +66,8 @@ bench: $(STAMP)
 chrome: $(STAMP)
 	$(BIN)/python tools/chrome.py
 	$(BIN)/python tools/corrections.py
+	$(BIN)/python tools/nbnormal.py
+	$(BIN)/python tools/readme_figure.py
 
 slides: $(STAMP)
 	$(BIN)/python tools/slides/build.py

@@ -47,6 +47,7 @@ def test_measure_a_notebook_and_the_limit(tmp_path: Path) -> None:
     m = pm.measure(path)
     assert 400 <= m.peak_rss_mb < 1500, m
     assert m.peak_mb == max(m.peak_rss_mb, m.peak_tree_mb)
+    assert 0 < m.idle_rss_mb <= m.peak_rss_mb  # the kernel's RSS after the last cell
     assert path.read_text() == text  # the notebook is not written back
 
     table = pm.report([m], limit_mb=300)

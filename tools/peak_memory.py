@@ -7,7 +7,9 @@ reports
 * the kernel's peak resident set size: ``VmHWM`` from ``/proc/PID/status``, the kernel
   process's own high-water mark, read before the kernel shuts down;
 * the peak of kernel + child processes, sampled every 50 ms (children would be e.g. data-loader
-  workers; normally equal to the above).
+  workers; normally equal to the above);
+* the kernel's resident set size after the last cell (``VmRSS``): what the kernel keeps holding while
+  it sits idle — until it is shut down or culled (Binder: ``tools/binder_config.py``).
 
 It exits 1 when any notebook's peak exceeds ``--limit-mb`` (default 2048, mybinder's cap; the
 guaranteed share is 1 GB, and the Jupyter server itself needs about 100 MB more). Linux only.
@@ -41,21 +43,22 @@ class Measurement:
     peak_rss_mb: float  # VmHWM of the kernel process
     peak_tree_mb: float  # sampled peak of kernel + children
     seconds: float
+    idle_rss_mb: float = 0.0  # RSS after the last cell: what the idle kernel keeps holding until culled
 
     @property
     def peak_mb(self) -> float:
         return max(self.peak_rss_mb, self.peak_tree_mb)
 
 
-def vm_hwm_bytes(pid: int) -> int:
-    """Peak resident set size of process ``pid`` from /proc (Linux), in bytes."""
+def vm_hwm_bytes(pid: int, field: str = "VmHWM") -> int:
+    """Peak resident set size of process ``pid`` from /proc (Linux), in bytes (``field="VmRSS"``: current)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             value, unit = line.split()[1:3]
             if unit.lower() != "kb":  # pragma: no cover - the kernel always reports kB
                 raise ValueError(f"unexpected unit {unit!r} in /proc/{pid}/status")
             return int(value) * 1024
-    raise ValueError(f"no VmHWM line in /proc/{pid}/status")
+    raise ValueError(f"no {field} line in /proc/{pid}/status")
 
 
 def tree_rss_bytes(pid: int) -> int:
@@ -119,18 +122,22 @@ def measure(path: Path, *, timeout: int = 600) -> Measurement:
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
             hwm = vm_hwm_bytes(pid)
+            idle = vm_hwm_bytes(pid, "VmRSS")
         finally:
             tree = sampler.stop()
-    return Measurement(path.name, round(hwm / MB, 1), round(tree / MB, 1), round(time.perf_counter() - t0, 1))
+    return Measurement(
+        path.name, round(hwm / MB, 1), round(tree / MB, 1), round(time.perf_counter() - t0, 1), round(idle / MB, 1)
+    )
 
 
 def report(results: Sequence[Measurement], limit_mb: float) -> str:
     width = max([len(r.notebook) for r in results] + [8])
-    lines = [f"{'notebook':<{width}}  {'peak RSS':>9}  {'tree peak':>9}  {'time':>7}"]
+    lines = [f"{'notebook':<{width}}  {'peak RSS':>9}  {'tree peak':>9}  {'idle RSS':>9}  {'time':>7}"]
     for r in results:
         flag = "  OVER LIMIT" if r.peak_mb > limit_mb else ""
         lines.append(
-            f"{r.notebook:<{width}}  {r.peak_rss_mb:>6.0f} MB  {r.peak_tree_mb:>6.0f} MB  {r.seconds:>5.1f} s{flag}"
+            f"{r.notebook:<{width}}  {r.peak_rss_mb:>6.0f} MB  {r.peak_tree_mb:>6.0f} MB  {r.idle_rss_mb:>6.0f} MB"
+            f"  {r.seconds:>5.1f} s{flag}"
         )
     if results:
         worst = max(results, key=lambda r: r.peak_mb)

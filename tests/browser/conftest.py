@@ -13,8 +13,14 @@ import importlib.util
 import json
 import os
 import re
+import secrets
 import shutil
+import signal
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -142,3 +148,137 @@ def notebook_json(path: Path) -> dict:
 
 def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+
+
+# --- JupyterLab under test (one server per test module, on a copy of notebooks/) ----------------------
+
+SETTINGS = {
+    # no news/update pop-ups and no requests to the internet
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/extensionmanager-extension/plugin": {"enabled": False},
+    # never write the running notebook back to disk
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+}
+
+
+class Lab:
+    """A running JupyterLab server."""
+
+    def __init__(self, url: str, token: str, workdir: Path, proc: subprocess.Popen) -> None:
+        self.url, self.token, self.workdir, self.proc = url, token, workdir, proc
+
+    def api(self, path: str, method: str = "GET") -> object:
+        req = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - 127.0.0.1 only
+            body = resp.read()
+        return json.loads(body) if body else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(browser, tmp_path_factory, artifacts: Path, request) -> Iterator[Lab]:
+    """Start JupyterLab on a fresh copy of notebooks/ (after the browser fixture: no Chromium, no server).
+
+    Module-scoped: each test module gets its own server and its own pristine copy.
+    """
+    tmp = tmp_path_factory.mktemp("jupyterlab")
+    workdir = tmp / "notebooks"
+    copy_tree(ROOT / "notebooks", workdir)
+    for plugin, values in SETTINGS.items():
+        f = tmp / "settings" / f"{plugin}.jupyterlab-settings"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(values))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+        JUPYTER_DATA_DIR=str(tmp / "data"),
+        IPYTHONDIR=str(tmp / "ipython"),
+        JUPYTER_PLATFORM_DIRS="1",
+    )
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+        "--ip", "127.0.0.1", "--port", str(port), "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}", f"--ServerApp.root_dir={workdir}",
+        "--LabApp.expose_app_in_browser=True", "--MappingKernelManager.default_kernel_name=python3",
+    ]  # fmt: skip
+    log_path = artifacts / f"jupyterlab_{request.module.__name__.rsplit('.', 1)[-1]}.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    server = Lab(f"http://127.0.0.1:{port}", token, workdir, proc)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                server.api("/api/status")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start (see {log_path})")
+                time.sleep(0.3)
+        yield server
+    finally:
+        # SIGTERM: the server shuts its kernels down itself; kill it (and its process group,
+        # which it got from start_new_session above) only if that hangs.
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def lab_page(lab: Lab, browser):
+    """One JupyterLab page for all notebooks."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.route(NOT_LOCAL, lambda route: route.abort())
+    page = ctx.new_page()
+    page.goto(f"{lab.url}/lab?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.started")
+    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+    yield page
+    ctx.close()
+
+
+OPEN_JS = """async (name) => {
+  const app = window.jupyterapp;
+  await app.restored;
+  await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
+}"""
+
+READY_JS = """(name) => {
+  const w = window.jupyterapp.shell.currentWidget;
+  return !!(w && w.context && w.context.path === name && w.content && w.content.widgets.length
+    && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
+    && w.sessionContext.kernelDisplayName.startsWith('Python 3')
+    && w.sessionContext.session.kernel.status === 'idle');
+}"""
+
+CLOSE_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  if (!w || !w.context) return;
+  w.sessionContext.shutdown();  // not awaited: the kernel stops while the next notebook opens
+  w.context.model.dirty = false;
+  w.dispose();
+}"""
+
+
+CURRENT_PATH_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  return w && w.context ? w.context.path : null;
+}"""

@@ -1,147 +1,24 @@
 """JupyterLab opens each notebook, runs all cells, and no cell shows an error; an explorer's slider works.
 
-One JupyterLab server (127.0.0.1, random port, token, temporary config/runtime/settings/
-workspace folders) and one page serve every notebook. The server works on a COPY of
-``notebooks/`` so running cells never touches the committed notebooks (autosave is off too).
+One JupyterLab server (the ``lab`` fixture in conftest.py: 127.0.0.1, random port, token, temporary
+config/runtime/settings/workspace folders) and one page serve every notebook. The server works on a
+COPY of ``notebooks/`` so running cells never touches the committed notebooks (autosave is off too).
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import NOT_LOCAL, NOTEBOOKS, ROOT, copy_tree, notebook_id, notebook_json
+from .conftest import CLOSE_JS, CURRENT_PATH_JS, NOTEBOOKS, OPEN_JS, READY_JS, Lab, notebook_id, notebook_json
 
 pytestmark = pytest.mark.browser
 
 PREFERRED_EXPLORER = "04_gridding_effect.ipynb"
 SLIDER_MODELS = {"IntSliderModel", "FloatSliderModel", "FloatLogSliderModel", "SelectionSliderModel"}
 RUN_TIMEOUT_MS = 180_000
-SETTINGS = {
-    # no news/update pop-ups and no requests to the internet
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/extensionmanager-extension/plugin": {"enabled": False},
-    # never write the running notebook back to disk
-    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
-}
-
-
-class Lab:
-    """A running JupyterLab server."""
-
-    def __init__(self, url: str, token: str, workdir: Path, proc: subprocess.Popen) -> None:
-        self.url, self.token, self.workdir, self.proc = url, token, workdir, proc
-
-    def api(self, path: str, method: str = "GET") -> object:
-        req = urllib.request.Request(
-            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
-        )
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - 127.0.0.1 only
-            body = resp.read()
-        return json.loads(body) if body else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def lab(browser, tmp_path_factory, artifacts: Path) -> Iterator[Lab]:
-    """Start JupyterLab (after the browser fixture: no Chromium, no server)."""
-    tmp = tmp_path_factory.mktemp("jupyterlab")
-    workdir = tmp / "notebooks"
-    copy_tree(ROOT / "notebooks", workdir)
-    for plugin, values in SETTINGS.items():
-        f = tmp / "settings" / f"{plugin}.jupyterlab-settings"
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(json.dumps(values))
-    env = dict(
-        os.environ,
-        JUPYTER_CONFIG_DIR=str(tmp / "config"),
-        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
-        JUPYTER_DATA_DIR=str(tmp / "data"),
-        IPYTHONDIR=str(tmp / "ipython"),
-        JUPYTER_PLATFORM_DIRS="1",
-    )
-    port, token = _free_port(), secrets.token_hex(16)
-    cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-        "--ip", "127.0.0.1", "--port", str(port), "--ServerApp.port_retries=0",
-        f"--ServerApp.token={token}", f"--ServerApp.root_dir={workdir}",
-        "--LabApp.expose_app_in_browser=True", "--MappingKernelManager.default_kernel_name=python3",
-    ]  # fmt: skip
-    log = (artifacts / "jupyterlab.log").open("w")
-    proc = subprocess.Popen(
-        cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    server = Lab(f"http://127.0.0.1:{port}", token, workdir, proc)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                server.api("/api/status")
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start (see {artifacts / 'jupyterlab.log'})")
-                time.sleep(0.3)
-        yield server
-    finally:
-        # SIGTERM: the server shuts its kernels down itself; kill it (and its process group,
-        # which it got from start_new_session above) only if that hangs.
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def lab_page(lab: Lab, browser):
-    """One JupyterLab page for all notebooks."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    ctx.route(NOT_LOCAL, lambda route: route.abort())
-    page = ctx.new_page()
-    page.goto(f"{lab.url}/lab?token={lab.token}")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.started")
-    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
-    yield page
-    ctx.close()
-
-
-OPEN_JS = """async (name) => {
-  const app = window.jupyterapp;
-  await app.restored;
-  await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
-}"""
-
-READY_JS = """(name) => {
-  const w = window.jupyterapp.shell.currentWidget;
-  return !!(w && w.context && w.context.path === name && w.content && w.content.widgets.length
-    && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
-    && w.sessionContext.kernelDisplayName.startsWith('Python 3')
-    && w.sessionContext.session.kernel.status === 'idle');
-}"""
-
 RUN_ALL_JS = """async () => {
   const app = window.jupyterapp;
   await app.commands.execute('notebook:clear-all-cell-outputs');
@@ -170,21 +47,6 @@ REPORT_JS = """() => {
           el.getAttribute('data-mime-type') === 'application/vnd.jupyter.stderr').length;
   return {run: window.__convlibRun, errors, notRun, shownErrors: shown, cells: cells.length};
 }"""
-
-CLOSE_JS = """() => {
-  const w = window.jupyterapp.shell.currentWidget;
-  if (!w || !w.context) return;
-  w.sessionContext.shutdown();  // not awaited: the kernel stops while the next notebook opens
-  w.context.model.dirty = false;
-  w.dispose();
-}"""
-
-
-CURRENT_PATH_JS = """() => {
-  const w = window.jupyterapp.shell.currentWidget;
-  return w && w.context ? w.context.path : null;
-}"""
-
 
 def open_and_run(page, name: str) -> dict:
     """Open ``name`` in JupyterLab, wait for an idle "Python 3" kernel, run all cells, report."""
