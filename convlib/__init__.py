@@ -58,7 +58,7 @@ from .overlap import overlap_counts, resize_conv_counts
 from .spec import ConvSpec, classic_set
 
 # Submodules and names that need matplotlib/ipywidgets load lazily.
-_LAZY_MODULES = {"render", "anim", "widgets", "erf"}
+_LAZY_MODULES = {"render", "anim", "widgets", "erf", "experiments"}
 _LAZY_NAMES: dict[str, str] = {
     "plot_map": "render",  # issue 3
     "plot_map_progression": "render",  # issue 3
@@ -83,6 +83,16 @@ _LAZY_NAMES: dict[str, str] = {
     "plot_erf": "render.erf",
     "plot_erf_grid": "render.erf",
     "plot_erf_growth": "render.erf",
+    # trained experiments (issue 13, chapter 13); torch is imported only inside their functions
+    "gridding_experiment": "experiments",
+    "checkerboard_experiment": "experiments",
+    "checkerboard_energy": "experiments",
+    "power_spectrum": "experiments",
+    "thin_structures": "experiments",
+    "smooth_images": "experiments",
+    "dilated_segmenter": "experiments",
+    "upsampling_decoder": "experiments",
+    "icnr_": "experiments",
     # name -> submodule that defines it
 }
 
