@@ -415,7 +415,8 @@ def test_plot_segmentation_draws_the_maps_and_marks_the_wrong_pixels():
     pred[3, 5] = (pred[3, 5] + 1) % 3
     pred[7, 2] = (pred[7, 2] + 2) % 3
     f = rx.plot_segmentation(data.images[0], truth, {"net": pred, "perfect": truth})
-    assert len(f.axes) == 4 and [ax.get_title() for ax in f.axes] == ["input", "truth", "net", "perfect"]
+    titles = [ax.get_title() for ax in f.axes]
+    assert len(f.axes) == 4 and titles == ["input", "truth", "net\n2 wrong", "perfect\n0 wrong"]
     for ax, m in zip(f.axes[1:], [truth, pred, truth]):
         assert np.array_equal(ax.get_images()[0].get_array(), m)
     assert np.array_equal(f.axes[0].get_images()[0].get_array(), data.images[0, 0])
@@ -461,7 +462,7 @@ def test_plot_spectra_marks_the_checkerboard_frequencies():
     smooth = smooth_images(2, 8, seed=0)[:, 0]
     s = rx.plot_spectra({"board": board, "smooth": smooth}, decades=6)
     assert s.energy == {"board": 1.0, "smooth": pytest.approx(checkerboard_energy(smooth))}
-    assert [ax.get_title() for ax in s.axes] == [f"board\nenergy {1.0:.2g}", f"smooth\nenergy {s.energy['smooth']:.2g}"]
+    assert [ax.get_title() for ax in s.axes] == [f"board\nE = {1.0:.2g}", f"smooth\nE = {s.energy['smooth']:.2g}"]
     assert sorted(s.markers) == [(0, 0), (0, 4), (4, 0)]
     for ax in s.axes:
         assert sorted(zip(ax.lines[0].get_ydata(), ax.lines[0].get_xdata())) == sorted(s.markers)

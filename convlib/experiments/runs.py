@@ -148,13 +148,17 @@ def gridding_experiment(
     batch_size: int = 16,
     lr: float = 0.02,
     noise: float = 0.4,
+    lines: int = 3,
+    blobs: int = 5,
+    radius: tuple[float, float] = (1.0, 2.0),
     weight_power: float = 0.5,
     threads: int = 1,
 ) -> GriddingResult:
     """Train one :func:`dilated_segmenter` per rate list and seed on thin structures; score it on held-out images.
 
     Per seed: ``n_train`` training and ``n_test`` test images from
-    :func:`thin_structures` (seeds ``seed`` and ``seed + TEST_SEED_OFFSET``);
+    :func:`thin_structures` (with ``size``, ``noise``, ``lines``, ``blobs``, ``radius``;
+    seeds ``seed`` and ``seed + TEST_SEED_OFFSET``);
     cross-entropy weighted per class by ``fraction ** -weight_power`` (normalised
     to mean 1; 0.5 = inverse square root of the class frequency, so the rare
     line and blob pixels are not ignored); every network initialised from torch
@@ -180,8 +184,9 @@ def gridding_experiment(
     scores = {m: np.zeros((len(rates), len(seeds))) for m in metrics}
     models, initial, tests, logs, weights = {}, {}, {}, {}, {}
     for j, seed in enumerate(seeds):
-        data = thin_structures(n_train, size, noise=noise, seed=seed)
-        tests[seed] = test = thin_structures(n_test, size, noise=noise, seed=seed + TEST_SEED_OFFSET)
+        task = dict(lines=lines, blobs=blobs, radius=radius, noise=noise)
+        data = thin_structures(n_train, size, seed=seed, **task)
+        tests[seed] = test = thin_structures(n_test, size, seed=seed + TEST_SEED_OFFSET, **task)
         w = data.class_fractions() ** -weight_power
         weights[seed] = w / w.mean()
         for i, r in enumerate(rates):
@@ -197,8 +202,9 @@ def gridding_experiment(
             scores["mean IoU"][i, j] = np.nanmean(per_class)
             for c, name in enumerate(test.classes):
                 scores[f"IoU {name}"][i, j] = per_class[c]
-    settings = dict(size=size, n_train=n_train, n_test=n_test, channels=channels, steps=steps,
-                    batch_size=batch_size, lr=lr, noise=noise, weight_power=weight_power, threads=threads)
+    settings = dict(size=size, n_train=n_train, n_test=n_test, channels=channels, steps=steps, batch_size=batch_size,
+                    lr=lr, noise=noise, lines=lines, blobs=blobs, radius=tuple(radius), weight_power=weight_power,
+                    threads=threads)
     return GriddingResult(rates, seeds, scores, parameters, models, initial, tests, logs, weights, settings)
 
 
@@ -284,12 +290,14 @@ def checkerboard_experiment(
     steps: int = 300,
     batch_size: int = 16,
     lr: float = 0.01,
+    bumps: int = 4,
+    level: tuple[float, float] = (0.2, 0.5),
     every: int = 25,
 ) -> CheckerboardResult:
     """Train one :func:`upsampling_decoder` per method and seed to undo a 2×2 average pooling.
 
     Per seed: ``n_train`` training and ``n_test`` test images from
-    :func:`smooth_images` (seeds ``seed`` and ``seed + TEST_SEED_OFFSET``); the
+    :func:`smooth_images` (with ``bumps`` and ``level``; seeds ``seed`` and ``seed + TEST_SEED_OFFSET``); the
     input is the image averaged over 2×2 blocks (:func:`downsample`), the target
     the image itself; mean squared error; every decoder initialised from torch
     seed ``seed``, trained by :func:`train` with the same batches. The
@@ -313,8 +321,8 @@ def checkerboard_experiment(
     models, initial, tests, logs = {}, {}, {}, {}
     checkpoints: tuple[int, ...] = ()
     for j, seed in enumerate(seeds):
-        targets = smooth_images(n_train, size, seed=seed)
-        test_targets = smooth_images(n_test, size, seed=seed + TEST_SEED_OFFSET)
+        targets = smooth_images(n_train, size, bumps=bumps, level=level, seed=seed)
+        test_targets = smooth_images(n_test, size, bumps=bumps, level=level, seed=seed + TEST_SEED_OFFSET)
         tests[seed] = (test_inputs := downsample(test_targets), test_targets)
         target_energy[j] = checkerboard_energy(test_targets)
         x_test = torch.as_tensor(test_inputs)
@@ -335,7 +343,7 @@ def checkerboard_experiment(
                 mse[i, j] = float(torch.mean((model(x_test) - torch.as_tensor(test_targets)) ** 2))
         energy.append(row)
     settings = dict(size=size, n_train=n_train, n_test=n_test, channels=channels, steps=steps,
-                    batch_size=batch_size, lr=lr, every=every)
+                    batch_size=batch_size, lr=lr, bumps=bumps, level=tuple(level), every=every)
     return CheckerboardResult(methods, seeds, checkpoints, np.array(energy).transpose(1, 0, 2), target_energy, mse,
                               parameters, models, initial, tests, logs, settings)
 

@@ -31,6 +31,8 @@ from ..experiments.spectrum import checkerboard_energy, checkerboard_frequencies
 CLASS_COLORS = ("#FFFFFF", "#0072B2", "#E69F00")
 #: Colours of compared series (rate lists, upsampling methods), Okabe–Ito, in order.
 SERIES_COLORS = ("#D55E00", "#E69F00", "#009E73", "#0072B2", "#CC79A7", "#56B4E9")
+#: Colour of the circles around the checkerboard frequencies (visible on the dark spectrum and on white).
+MARKER_COLOR = "#56B4E9"
 #: Font sizes (points) of titles and other texts.
 TITLE_SIZE, TEXT_SIZE = 12.5, 11.5
 
@@ -124,18 +126,20 @@ def plot_segmentation(
     drawn = None
     for ax, (name, m) in zip(axes[1:], maps.items()):
         drawn = ax.imshow(m, cmap=cmap, norm=norm, interpolation="nearest")
-        ax.set_title(name, fontsize=TITLE_SIZE)
         if name != "truth":
             wrong[name] = m != labels
             rows, cols = np.nonzero(wrong[name])
+            name = f"{name}\n{int(wrong[name].sum())} wrong"
             ax.plot(cols, rows, linestyle="none", marker="o", markersize=2.2, color="black")
+        ax.set_title(name, fontsize=TITLE_SIZE)
     for ax in axes:
         _image_axes(ax)
         ax.set_frame_on(True)
     bar = fig.colorbar(drawn, ax=axes[1:], ticks=range(len(classes)), shrink=0.8)
     bar.ax.set_yticklabels(list(classes), fontsize=TEXT_SIZE)
-    fig.legend(handles=[Line2D([], [], linestyle="none", marker="o", markersize=5, color="black",
-                               label="wrong pixel")], loc="outside lower right", fontsize=TEXT_SIZE, frameon=False)
+    if preds:
+        fig.legend(handles=[Line2D([], [], linestyle="none", marker="o", markersize=5, color="black",
+                                   label="wrong pixel")], loc="outside lower right", fontsize=TEXT_SIZE, frameon=False)
     if title:
         fig.suptitle(title, fontsize=TITLE_SIZE)
     return SegmentationFigure(fig, axes, image, maps, wrong, [bar_in, bar])
@@ -325,18 +329,22 @@ def plot_spectra(
     top = np.log10(max(float(p.max()) for p in power.values()))
     floor = top - float(decades)
     logs = {k: np.maximum(np.log10(np.maximum(p, 1e-300)), floor) for k, p in power.items()}
-    titled = {f"{k}\nenergy {energy[k]:.2g}": v for k, v in logs.items()}
+    titled = {f"{k}\nE = {energy[k]:.2g}": v for k, v in logs.items()}
     drawn = plot_panels(titled, cmap="magma", vmin=floor, vmax=top, ncols=ncols, title=title,
                         label="log₁₀ power")
     h, w = next(iter(logs.values())).shape
     markers = [((i + h // 2) % h, (j + w // 2) % w) for i, j in checkerboard_frequencies((h, w), stride)]
     for ax in drawn.axes:
-        ax.plot([c for _, c in markers], [r for r, _ in markers], linestyle="none", marker="o", markersize=11,
-                markerfacecolor="none", markeredgecolor="white", markeredgewidth=1.8)
+        ax.plot([c for _, c in markers], [r for r, _ in markers], linestyle="none", marker="o", markersize=9,
+                color=MARKER_COLOR, markerfacecolor="none", markeredgecolor=MARKER_COLOR, markeredgewidth=2.0)
+        pad = 0.5 + max(h, w) / 12  # room for the circles on the top and left edge (where -π is)
+        ax.set_xlim(-pad, w - 0.5)
+        ax.set_ylim(h - 0.5, -pad)
         ax.set_xticks([0, w // 2], ["−π", "0"], fontsize=TEXT_SIZE)
         ax.set_yticks([0, h // 2], ["−π", "0"], fontsize=TEXT_SIZE)
     drawn.figure.legend(handles=[Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
-                                        markeredgecolor="black", label="checkerboard frequencies")],
+                                        color=MARKER_COLOR, markeredgecolor=MARKER_COLOR, markeredgewidth=2.0,
+                                        label="checkerboard frequencies")],
                         loc="outside lower right", fontsize=TEXT_SIZE, frameon=False)
     return SpectraFigure(drawn.figure, drawn.axes, dict(zip(logs, titled.values())), drawn.norm, drawn.colorbar,
                          energy, markers)
@@ -495,7 +503,7 @@ def plot_phase_tiles(tiles: Mapping[str, Any], *, fmt: str = "+.2f", title: str 
 
 
 __all__ = [
-    "CLASS_COLORS", "CurvesPlot", "PanelsFigure", "SERIES_COLORS", "SegmentationFigure", "SpectraFigure",
+    "CLASS_COLORS", "CurvesPlot", "MARKER_COLOR", "PanelsFigure", "SERIES_COLORS", "SegmentationFigure", "SpectraFigure",
     "SpreadPlot", "TilesFigure", "plot_curves", "plot_panels", "plot_phase_tiles", "plot_segmentation",
     "plot_spectra", "plot_spread",
 ]
