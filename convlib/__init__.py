@@ -56,6 +56,7 @@ from . import cost, overlap, spec
 from .cost import ConvCost, SeparableCost, conv_cost, conv_macs, conv_params, separable_cost
 from .overlap import overlap_counts, resize_conv_counts
 from .spec import ConvSpec, classic_set
+from .verify import GridCheck, check_grid
 
 # Submodules and names that need matplotlib/ipywidgets load lazily.
 _LAZY_MODULES = {"render", "anim", "widgets", "erf", "experiments"}
