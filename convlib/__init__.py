@@ -79,6 +79,7 @@ _LAZY_NAMES: dict[str, str] = {
     "erf_growth": "erf",
     "fit_gaussian": "erf",
     "loglog_slope": "erf",
+    "mean_squared_erf": "erf",
     "GaussianFit": "erf",
     "ErfGrowth": "erf",
     "plot_erf": "render.erf",

@@ -44,7 +44,7 @@ def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
     if not _is_int(value):
         raise TypeError(f"{name}={value!r} must be an int")
     if value < minimum:
-        rule = "a positive integer (>= 1)" if minimum == 1 else f"an integer >= {minimum}"
+        rule = {1: "a positive integer (>= 1)", 0: "a non-negative integer (>= 0)"}.get(minimum, f"an integer >= {minimum}")
         raise ValueError(f"{name}={value!r} must be {rule}")
     return int(value)
 
@@ -85,6 +85,7 @@ def erf_map(
     position: int | Sequence[int] | None = None,
     n_inputs: int = 1,
     seed: int = 0,
+    inputs: Any = None,
 ) -> np.ndarray:
     """The effective receptive field of one output unit: mean ``|dy/dx|`` over the input.
 
@@ -121,6 +122,10 @@ def erf_map(
         Random inputs to average over.
     seed : int
         Seed of the inputs.
+    inputs : torch.Tensor or array, optional
+        Use these inputs (e.g. real images, shape ``(N, *input_shape[1:])``) instead of
+        random ones; ``n_inputs`` and ``seed`` are then not used. A trained network's
+        ERF on its data can differ from its ERF on noise.
 
     Returns
     -------
@@ -159,8 +164,20 @@ def erf_map(
     _check_ndim(model, len(input_shape) - 2, input_shape)
     param = next((p for p in model.parameters() if p.is_floating_point()), None)
     dtype = param.dtype if param is not None else torch.get_default_dtype()
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn((n_inputs, *input_shape[1:]), generator=generator, dtype=dtype, requires_grad=True)
+    if inputs is None:
+        generator = torch.Generator().manual_seed(seed)
+        x = torch.randn((n_inputs, *input_shape[1:]), generator=generator, dtype=dtype, requires_grad=True)
+    else:
+        try:
+            x = torch.as_tensor(np.asarray(inputs) if not isinstance(inputs, torch.Tensor) else inputs)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"inputs must be a tensor or an array of numbers, got {type(inputs).__name__}") from None
+        if x.dim() != len(input_shape) or tuple(x.shape[1:]) != tuple(input_shape[1:]) or x.shape[0] < 1:
+            raise ValueError(
+                f"inputs with shape {tuple(x.shape)} must be (N, {', '.join(map(str, input_shape[1:]))}) "
+                f"to match input_shape={tuple(input_shape)!r}"
+            )
+        x = x.detach().to(dtype).clone().requires_grad_(True)
     try:
         y = model(x)
     except RuntimeError as err:
@@ -344,6 +361,8 @@ def fit_gaussian(erf: Any, *, method: str = "moments") -> GaussianFit:
         raise ValueError("erf has negative entries; an ERF map is |gradient| and non-negative")
     if not np.any(m > 0):
         raise ValueError("erf is zero everywhere: there is no field to fit (a dead ReLU network?)")
+    scale = float(m.max())  # fit the map over its peak (no overflow for huge path counts), scale back after
+    m = m / scale
     centre, sigma = _moments(m)
     if any(s == 0 for s in sigma):
         raise ValueError(f"erf is a single line or point (sigma={sigma}): a Gaussian needs a spread on every axis")
@@ -357,8 +376,8 @@ def fit_gaussian(erf: Any, *, method: str = "moments") -> GaussianFit:
         amplitude = float(theta[0])
         centre = tuple(float(c) for c in theta[1 : 1 + d])
         sigma = tuple(float(abs(s)) for s in theta[1 + d :])
-    model = _gaussian(m.shape, amplitude, centre, sigma)
-    return GaussianFit(centre=centre, sigma=sigma, amplitude=amplitude, r2=_r2(m, model), method=method,
+    r2 = _r2(m, _gaussian(m.shape, amplitude, centre, sigma))
+    return GaussianFit(centre=centre, sigma=sigma, amplitude=amplitude * scale, r2=r2, method=method,
                        shape=tuple(m.shape))
 
 
@@ -475,6 +494,53 @@ def erf_stack(
         if relu:
             layers.append(nn.ReLU())
     return nn.Sequential(*layers)
+
+
+def mean_squared_erf(
+    depth: int, *, n_inits: int, kernel_size: int = 3, dilation: int | Sequence[int] = 1, seed: int = 0
+) -> np.ndarray:
+    """Mean of ``(dy/dx)^2`` over ``n_inits`` random one-channel linear stacks (Monte Carlo).
+
+    Each stack is ``erf_stack(depth, weights='random', channels=1, ...)``: i.i.d. normal
+    weights with variance ``1 / k^2``, no ReLU. A gradient is a sum over paths of
+    products of one weight per layer; two different paths differ in at least one
+    factor, which has mean 0, so in expectation only the squares survive and
+
+        E[(dy/dx)^2] = (number of paths from x) * (1 / k^2)^depth,
+
+    which is exactly the uniform stack's ERF (:func:`erf_map` of
+    ``erf_stack(..., weights='uniform')``). This function lets a notebook check that
+    identity on many stacks at once. The gradient map of a one-channel linear stack
+    is the full convolution of its kernels (each tap of each layer shifts the map by
+    ``tap * rate``), so all stacks are computed together in numpy, one shifted add per
+    tap; the weights are drawn exactly as :func:`erf_stack` draws them (with
+    ``n_inits=1`` the map is ``erf_map(erf_stack(..., seed=seed), ...) ** 2``).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 map over the theoretical field (``depth`` layers, no padding).
+
+    Introduced in 12_effective_receptive_field.ipynb.
+    """
+    import torch  # noqa: PLC0415 - the same generator as erf_stack
+
+    depth = _positive_int(depth, "depth")
+    n_inits = _positive_int(n_inits, "n_inits")
+    k = _positive_int(kernel_size, "kernel_size")
+    rates = _rates(dilation, depth)
+    seed = _positive_int(seed, "seed", minimum=0)
+    generator = torch.Generator().manual_seed(seed)
+    grad = np.ones((n_inits, 1, 1))
+    for rate in rates:
+        w = torch.randn((n_inits, k, k), generator=generator, dtype=torch.float64).numpy() / k
+        h, wd = grad.shape[1:]
+        grown = np.zeros((n_inits, h + rate * (k - 1), wd + rate * (k - 1)))
+        for a in range(k):
+            for b in range(k):
+                grown[:, a * rate : a * rate + h, b * rate : b * rate + wd] += w[:, a, b, None, None] * grad
+        grad = grown
+    return (grad**2).mean(axis=0)
 
 
 # --- growth with depth ---------------------------------------------------------------------------
@@ -659,4 +725,5 @@ __all__ = [
     "erf_stack",
     "fit_gaussian",
     "loglog_slope",
+    "mean_squared_erf",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import itertools
 import math
 
@@ -20,6 +21,7 @@ from convlib.erf import (
     erf_stack,
     fit_gaussian,
     loglog_slope,
+    mean_squared_erf,
 )
 
 
@@ -101,6 +103,20 @@ def test_linear_model_does_not_depend_on_inputs_relu_model_averages_them():
     (g,) = torch.autograd.grad(relu(x)[:, :, 0, 0].sum(), x)
     assert np.allclose(erf_map(relu, (1, 4, 7, 7), seed=2, n_inputs=3), g.abs().sum(1).mean(0).numpy())
     assert not np.allclose(single[0], erf_map(relu, (1, 4, 7, 7), seed=2, n_inputs=3))
+
+
+def test_erf_map_on_given_inputs():
+    relu = erf_stack(3, channels=2, relu=True, seed=4)
+    batch = np.random.default_rng(0).normal(size=(5, 2, 7, 7))
+    x = torch.tensor(batch, requires_grad=True)
+    (g,) = torch.autograd.grad(relu(x)[:, :, 0, 0].sum(), x)
+    expected = g.abs().sum(1).mean(0).numpy()
+    assert np.allclose(erf_map(relu, (1, 2, 7, 7), inputs=batch), expected, rtol=1e-12)
+    assert np.allclose(erf_map(relu, (1, 2, 7, 7), inputs=torch.tensor(batch, dtype=torch.float32)), expected, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"inputs with shape \(5, 2, 7, 6\) must be \(N, 2, 7, 7\)"):
+        erf_map(relu, (1, 2, 7, 7), inputs=batch[..., :6])
+    with pytest.raises(TypeError, match="inputs must be a tensor or an array"):
+        erf_map(relu, (1, 2, 7, 7), inputs={"a": 1})
 
 
 def test_erf_map_leaves_global_rng_and_weight_grads_alone():
@@ -194,6 +210,15 @@ def test_moments_of_a_uniform_stack_are_the_closed_form(n, k):
     assert np.allclose(fit.centre, n * (k - 1) / 2, rtol=1e-12)
 
 
+def test_fit_is_scale_invariant_even_for_huge_counts():
+    line = np.array(utilization_map([1] * 600, ndim=1), dtype=float)  # path counts up to ~1e283
+    small = line / line.max()
+    a, b = fit_gaussian(line), fit_gaussian(small)
+    assert a.sigma == pytest.approx(b.sigma) and a.r2 == pytest.approx(b.r2) and np.isfinite(a.r2)
+    assert a.amplitude == pytest.approx(b.amplitude * line.max())
+    assert a.sigma[0] ** 2 == pytest.approx(600 * 2 / 3)  # 1-D steps in {-1, 0, 1}: variance 2/3 each
+
+
 def test_fit_on_one_dimensional_maps():
     fit = fit_gaussian([1, 2, 3, 2, 1])
     assert fit.sigma == pytest.approx((math.sqrt(2 * (9 - 1) / 12),)) and fit.centre == pytest.approx((2.0,))
@@ -271,6 +296,25 @@ def test_erf_stack_errors(kwargs, error, match):
         erf_stack(depth, **kwargs)
 
 
+# --- mean squared gradient of random stacks ------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth, rates, seed", [(4, 1, 3), (3, [1, 2, 3], 2), (2, [2, 2], 0)])
+def test_mean_squared_erf_of_one_stack_is_its_squared_gradient(depth, rates, seed):
+    net = erf_stack(depth, dilation=rates, seed=seed)
+    r = convlib.receptive_field(convlib.layers_from_module(net)).size[0]
+    expected = erf_map(net, (1, 1, r, r)) ** 2
+    assert np.allclose(mean_squared_erf(depth, n_inits=1, dilation=rates, seed=seed), expected, rtol=1e-10, atol=0)
+
+
+def test_mean_squared_erf_tends_to_the_uniform_erf():
+    sq = mean_squared_erf(2, n_inits=20000, seed=1)
+    uniform = erf_map(erf_stack(2, weights="uniform"), (1, 1, 5, 5))
+    assert np.abs(sq / uniform - 1).max() < 0.1  # 20000 stacks: a few per cent of sampling error
+    with pytest.raises(ValueError, match="n_inits=0"):
+        mean_squared_erf(2, n_inits=0)
+
+
 # --- growth ------------------------------------------------------------------------------------
 
 
@@ -337,6 +381,193 @@ def test_erf_growth_errors(kwargs, error, match):
 
 
 def test_public_names_are_lazy_exports():
-    for name in ["erf_map", "erf_stack", "erf_growth", "fit_gaussian", "loglog_slope", "GaussianFit", "ErfGrowth"]:
+    for name in ["erf_map", "erf_stack", "erf_growth", "fit_gaussian", "loglog_slope", "mean_squared_erf",
+                 "GaussianFit", "ErfGrowth"]:
         assert getattr(convlib, name) is getattr(convlib.erf, name)
     assert set(itertools.chain(["plot_erf", "plot_erf_grid", "plot_erf_growth"])) <= set(dir(convlib))
+
+
+# --- figures: what is drawn is the data ------------------------------------------------------------
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+from matplotlib.text import Text  # noqa: E402
+
+from convlib.render.erf import (  # noqa: E402
+    COLORBAR_LABEL,
+    HOLE_LABEL,
+    mass_within,
+    normalised,
+    plot_erf,
+    plot_erf_grid,
+    plot_erf_growth,
+)
+
+
+def _small_texts(fig, minimum=9.0):
+    fig.canvas.draw()
+    return [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < minimum]
+
+
+def _legend_texts(legend):
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def test_normalised_and_mass_within():
+    m = normalised(np.array([[0.0, 2.0], [4.0, 1.0]]))
+    assert np.array_equal(m.mask, [[True, False], [False, False]]) and np.allclose(m.data[~m.mask], [0.5, 1, 0.25])
+    assert mass_within(1) == pytest.approx(1 - math.exp(-0.5))
+    for bad in (np.zeros((2, 2)), -np.ones(3), np.ones((1, 1, 1))):
+        with pytest.raises(ValueError):
+            normalised(bad)
+
+
+def test_plot_erf_draws_the_normalised_map_and_the_fit():
+    m = erf_map(erf_stack(6, channels=2, seed=3), (1, 2, 13, 13))
+    drawn = plot_erf(m, field=13, title="t")
+    image = drawn.image.get_array()
+    assert np.allclose(image, m / m.max()) and image.mask.sum() == (m == 0).sum()
+    assert drawn.image.get_clim() == (0.0, 1.0)
+    fit = fit_gaussian(m)
+    assert drawn.fit == fit
+    # the ellipse: centre at the fit's centre (pixels from the map's centre), semi-axes 2 sigma
+    assert drawn.ellipse.center == pytest.approx((fit.centre[1] - 6, fit.centre[0] - 6))
+    assert drawn.ellipse.width == pytest.approx(4 * fit.sigma[1]) and drawn.ellipse.height == pytest.approx(
+        4 * fit.sigma[0])
+    # the theoretical field: a 13 x 13 square centred on the map's centre, which here is the whole map
+    box = drawn.field_box
+    assert (box.get_width(), box.get_height(), box.get_x(), box.get_y()) == (13, 13, -6.5, -6.5)
+    assert drawn.image.get_extent() == [-6.5, 6.5, 6.5, -6.5]
+    assert list(drawn.ax.get_xticks()) == [-6, 0, 6]
+    assert drawn.colorbar is not None and drawn.colorbar.ax.get_ylabel() == COLORBAR_LABEL
+    texts = _legend_texts(drawn.ax.get_legend())
+    assert texts == ["fitted Gaussian, 2σ ellipse (86% of its mass)", "theoretical field 13×13"]  # no holes here
+    assert _small_texts(drawn.ax.figure) == []
+
+
+def test_plot_erf_blanks_holes_and_says_so():
+    u = utilization_map([2, 2, 2]).astype(float)
+    drawn = plot_erf(u, fit=False, n_sigma=1)
+    assert drawn.ellipse is None
+    assert np.array_equal(drawn.image.get_array().mask, u == 0) and drawn.image.get_array().mask.sum() == 120
+    assert _legend_texts(drawn.ax.get_legend()) == [HOLE_LABEL]
+    given = GaussianFit(centre=(6.0, 5.0), sigma=(1.0, 3.0), amplitude=1.0, r2=1.0, method="moments", shape=(13, 13))
+    drawn = plot_erf(u, fit=given, n_sigma=1, colorbar=False, legend=False)
+    assert drawn.ellipse.center == (-1.0, 0.0) and (drawn.ellipse.width, drawn.ellipse.height) == (6.0, 2.0)
+    assert drawn.colorbar is None and drawn.ax.get_legend() is None
+    one_row = plot_erf([1.0, 2.0, 1.0])
+    assert one_row.image.get_array().shape == (1, 3) and one_row.ellipse.height == 0
+
+
+def test_plot_erf_errors():
+    with pytest.raises(ValueError, match="n_sigma=0"):
+        plot_erf(np.ones((3, 3)), n_sigma=0)
+    with pytest.raises(ValueError, match="field=0"):
+        plot_erf(np.ones((3, 3)), field=0)
+    with pytest.raises(TypeError, match="fit="):
+        plot_erf(np.ones((3, 3)), fit="yes")
+    with pytest.raises(ValueError, match="zero everywhere"):
+        plot_erf(np.zeros((3, 3)))
+
+
+def test_plot_erf_grid_shares_one_scale_and_one_colour_bar():
+    maps = [[utilization_map([1] * n).astype(float) for n in (2, 4)],
+            [erf_map(erf_stack(n, channels=2, seed=1), (1, 2, 2 * n + 1, 2 * n + 1)) for n in (2, 4)]]
+    grid = plot_erf_grid(maps, row_labels=["uniform", "random"], col_labels=["n = 2", "n = 4"])
+    panels = [p for row in grid.panels for p in row]
+    assert {p.image.get_clim() for p in panels} == {(0.0, 1.0)}
+    assert all(p.image.colorbar is grid.colorbar for p in panels[:1])
+    assert len(grid.figure.axes) == 4 + 1  # four panels, one colour bar
+    for p, m in zip(panels, [m for row in maps for m in row]):
+        assert np.allclose(p.image.get_array(), m / m.max())
+        fit = fit_gaussian(m)
+        assert p.ellipse.width == pytest.approx(4 * fit.sigma[1]) and p.ellipse.height == pytest.approx(
+            4 * fit.sigma[0])
+    assert [grid.axes[0, j].get_title() for j in range(2)] == ["n = 2", "n = 4"]
+    assert [grid.axes[i, 0].get_ylabel() for i in range(2)] == ["uniform", "random"]
+    assert _legend_texts(grid.legend) == ["fitted Gaussian, 2σ ellipse (86% of its mass)"]  # no zeros: no hole entry
+    # offsets labelled once per column (bottom row), x only: the maps are square and a column shares its shape
+    shown = [[(bool(ax.xaxis.get_tick_params()["labelbottom"]), bool(ax.yaxis.get_tick_params()["labelleft"]))
+              for ax in row] for row in grid.axes]
+    assert shown == [[(False, False)] * 2, [(True, False)] * 2]
+    assert [t.get_text() for t in grid.axes[1, 1].get_xticklabels()] == ["-4", "0", "+4"]
+    assert _small_texts(grid.figure) == []
+
+
+def test_plot_erf_grid_empty_panels_given_fits_and_holes():
+    u = utilization_map([2, 2]).astype(float)
+    fit = fit_gaussian(u)
+    grid = plot_erf_grid([[u, None]], fits=[[fit, None]], n_sigma=1)
+    assert grid.panels[0][1] is None and not grid.axes[0, 1].axison
+    assert grid.panels[0][0].ellipse.width == pytest.approx(2 * fit.sigma[1])
+    assert _legend_texts(grid.legend) == ["fitted Gaussian, 1σ ellipse (39% of its mass)", HOLE_LABEL]
+    tall = plot_erf_grid([[np.ones((5, 3))], [np.ones((3, 3))]], fits=False)  # shapes differ: every panel labelled
+    assert [bool(ax.xaxis.get_tick_params()["labelbottom"]) for ax in tall.axes[:, 0]] == [True, True]
+    assert [bool(ax.yaxis.get_tick_params()["labelleft"]) for ax in tall.axes[:, 0]] == [True, False]
+    none = plot_erf_grid([[u]], fits=False)
+    assert _legend_texts(none.legend) == [HOLE_LABEL] and none.panels[0][0].ellipse is None
+
+
+def test_plot_erf_grid_errors():
+    u = np.ones((3, 3))
+    for bad, error in [([], TypeError), (u, TypeError), ([[u], [u, u]], ValueError), ([u], TypeError)]:
+        with pytest.raises(error):
+            plot_erf_grid(bad)
+    with pytest.raises(ValueError, match="row_labels has 2 entries"):
+        plot_erf_grid([[u]], row_labels=["a", "b"])
+    with pytest.raises(ValueError, match="col_labels has 2 entries"):
+        plot_erf_grid([[u]], col_labels=["a", "b"])
+    with pytest.raises(ValueError, match="fits must have the shape"):
+        plot_erf_grid([[u]], fits=[[None, None]])
+
+
+def test_plot_erf_growth_draws_the_measured_widths():
+    uniform = erf_growth([2, 4, 8], weights="uniform")
+    random = erf_growth([2, 4, 8], channels=2, seeds=[0, 1, 2])
+    drawn = plot_erf_growth({"uniform": uniform, "random": random})
+    for label, g in (("uniform", uniform), ("random", random)):
+        line = drawn.lines[label]
+        assert list(line.get_xdata()) == [2, 4, 8] and np.allclose(line.get_ydata(), g.sigma_mean)
+        (bars,) = drawn.errorbars[label].lines[2]
+        segments = bars.get_segments()
+        assert np.allclose([s[0][1] for s in segments], g.sigma_mean - g.sigma_sd)
+        assert np.allclose([s[1][1] for s in segments], g.sigma_mean + g.sigma_sd)
+    assert list(drawn.field_line.get_ydata()) == [5, 9, 17]
+    assert drawn.ax.get_xscale() == drawn.ax.get_yscale() == "log"
+    assert list(drawn.ax.get_xticks()) == [2, 4, 8]
+    lo = min(min(g.sigma_mean - g.sigma_sd) for g in (uniform, random))
+    assert list(drawn.ax.get_yticks()) == [v for v in (1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30) if lo / 1.15 <= v <= 17 * 1.15]
+    texts = _legend_texts(drawn.ax.get_legend())
+    assert sorted(texts) == sorted([
+        "uniform: slope 0.50",
+        f"random: slope {random.slope:.2f} (± {random.slopes.std(ddof=1):.2f} over 3 inits)",
+        f"theoretical field (side): slope {loglog_slope([2, 4, 8], [5, 9, 17]):.2f}",
+    ])
+    assert _small_texts(drawn.ax.figure) == []
+    bare = plot_erf_growth({"uniform": uniform}, field=False, title=None)
+    assert bare.field_line is None and bare.ax.get_title() == ""
+    with pytest.raises(TypeError, match="non-empty mapping"):
+        plot_erf_growth({})
+    with pytest.raises(TypeError, match=r"growths\['x'\] must be an ErfGrowth"):
+        plot_erf_growth({"x": [1, 2]})
+
+
+@pytest.mark.parametrize("module", ["convlib.erf", "convlib.render.erf"])
+def test_docstring_examples(module):
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_public_functions_say_where_they_are_introduced():
+    import convlib.render.erf as render_erf
+
+    for mod in (convlib.erf, render_erf):
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if callable(obj) and not isinstance(obj, type):
+                assert "Introduced in 12_effective_receptive_field" in (obj.__doc__ or ""), f"{mod.__name__}.{name}"
