@@ -63,18 +63,21 @@ class Segmentation:
 
 
 def curve_pixels(control: np.ndarray, size: int) -> np.ndarray:
-    """Pixels (row, col) of the quadratic Bézier curve with 3 control points, one pixel wide.
+    """Pixels (row, col) of the quadratic Bézier curve with 3 control points, one pixel wide, in path order.
 
-    The curve is sampled at steps shorter than half a pixel, every sample is
-    floored to the pixel that contains it, and staircase corners are dropped (a
-    pixel whose two path neighbours touch diagonally), so consecutive pixels are
-    8-neighbours and the curve is one pixel wide. Pixels outside the ``size``
-    square are dropped.
+    The curve is sampled at steps shorter than half a pixel and every sample is
+    floored to the pixel that contains it. Then every *staircase corner* is
+    dropped -- a pixel whose two neighbours on the path touch diagonally -- until
+    none is left, so consecutive pixels are 8-neighbours and the curve is one pixel
+    wide. A curve that doubles back may list a pixel twice. Pixels outside the
+    ``size`` square are dropped.
 
     Introduced in 13_trained_artifacts.ipynb.
 
     >>> curve_pixels(np.array([[0.5, 0.5], [0.5, 2.5], [0.5, 4.5]]), 5)[:, 1]
     array([0, 1, 2, 3, 4])
+    >>> curve_pixels(np.array([[0.2, 0.2], [1.0, 1.5], [1.8, 2.8]]), 5).tolist()  # the corner (1, 1) dropped
+    [[0, 0], [0, 1], [1, 2]]
     """
     control = np.asarray(control, dtype=np.float64)
     if control.shape != (3, 2):
@@ -84,12 +87,17 @@ def curve_pixels(control: np.ndarray, size: int) -> np.ndarray:
     points = (1 - t) ** 2 * control[0] + 2 * (1 - t) * t * control[1] + t**2 * control[2]
     path: list[tuple[int, int]] = []
     for r, c in np.floor(points).astype(np.int64).tolist():
-        if path and path[-1] == (r, c):
-            continue
-        if len(path) >= 2 and max(abs(path[-2][0] - r), abs(path[-2][1] - c)) <= 1:
-            path.pop()  # a staircase corner: its neighbours on the path touch diagonally
-        path.append((r, c))
-    pixels = np.array([p for p in dict.fromkeys(path) if 0 <= p[0] < size and 0 <= p[1] < size], dtype=np.int64)
+        if not path or path[-1] != (r, c):
+            path.append((r, c))
+    corner = True
+    while corner:
+        corner = False
+        for i in range(len(path) - 2, 0, -1):
+            (r0, c0), (r1, c1) = path[i - 1], path[i + 1]
+            if abs(r0 - r1) == 1 and abs(c0 - c1) == 1:
+                del path[i]
+                corner = True
+    pixels = np.array([p for p in path if 0 <= p[0] < size and 0 <= p[1] < size], dtype=np.int64)
     return pixels.reshape(-1, 2)
 
 

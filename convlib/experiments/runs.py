@@ -105,19 +105,25 @@ class GriddingResult:
         """Wall-clock seconds of all training loops together."""
         return float(sum(log.seconds for log in self.logs.values()))
 
-    def erf(self, rates: Sequence[int], seed: int, *, trained: bool = True, size: int = 21,
+    def erf(self, rates: Sequence[int], seed: int, *, trained: bool = True, on: str = "test",
             n_inputs: int = 8) -> np.ndarray:
         """Effective receptive field of the centre pixel: :func:`convlib.erf_map` of every class score, averaged.
 
-        Each class score's map (``|d score / d x|`` averaged over ``n_inputs`` standard-normal
-        ``size`` × ``size`` inputs, seed 0) is divided by its sum, then the classes are
-        averaged: the map sums to 1 and shows each input pixel's share.
+        Each class score's map (``|d score / d x|`` averaged over the inputs) is divided by
+        its sum, then the classes are averaged: the map sums to 1 and gives each input
+        pixel's share. ``on="test"`` measures on the seed's test images (the data the
+        network is meant for), ``on="noise"`` on ``n_inputs`` standard-normal images of the
+        same size.
         """
         from ..erf import erf_map  # noqa: PLC0415 - torch only here
 
+        if on not in ("test", "noise"):
+            raise ValueError(f"on={on!r} must be 'test' or 'noise'")
         model = (self.models if trained else self.initial)[tuple(rates), seed]
-        classes = model[-1].out_channels
-        maps = [erf_map(class_score(model, c), (1, 1, size, size), n_inputs=n_inputs) for c in range(classes)]
+        images = self.tests[seed].images
+        shape = (1, *images.shape[1:])
+        kwargs = {"inputs": images} if on == "test" else {"n_inputs": n_inputs}
+        maps = [erf_map(class_score(model, c), shape, **kwargs) for c in range(model[-1].out_channels)]
         return np.mean([m / m.sum() for m in maps], axis=0)
 
     def table(self, metrics: Sequence[str] = ("pixel accuracy", "mean IoU", "IoU line", "IoU blob"),
