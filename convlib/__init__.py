@@ -59,7 +59,7 @@ from .spec import ConvSpec, classic_set
 from .verify import GridCheck, check_grid
 
 # Submodules and names that need matplotlib/ipywidgets/torch load lazily.
-_LAZY_MODULES = {"render", "anim", "widgets", "erf", "multipath", "networks"}
+_LAZY_MODULES = {"render", "anim", "widgets", "erf", "multipath", "networks", "experiments"}
 _LAZY_NAMES: dict[str, str] = {
     "plot_map": "render",  # issue 3
     "plot_map_progression": "render",  # issue 3
@@ -94,6 +94,16 @@ _LAZY_NAMES: dict[str, str] = {
     "phase_sums": "phases",  # issue 12
     "plot_phases": "render.phases",  # issue 12
     "plot_kernel_volumes": "render.volumes",  # issue 12
+    # trained experiments (issue 13, chapter 13); torch is imported only inside their functions
+    "gridding_experiment": "experiments",
+    "checkerboard_experiment": "experiments",
+    "checkerboard_energy": "experiments",
+    "power_spectrum": "experiments",
+    "thin_structures": "experiments",
+    "smooth_images": "experiments",
+    "dilated_segmenter": "experiments",
+    "upsampling_decoder": "experiments",
+    "icnr_": "experiments",
     # name -> submodule that defines it
 }
 
