@@ -7,7 +7,6 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.convlib-installed
 TORCH  := torch==2.13.0
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SANITIZE  := tests/nbval_sanitize.cfg
 JOBS   ?= 2
 
@@ -44,10 +43,10 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
 	  --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) \
-	  tests notebooks
+	  tests convlib notebooks
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests convlib
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \

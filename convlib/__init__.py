@@ -15,9 +15,9 @@ from .notebook import setup
 
 __version__ = "0.1.0"
 
-# --- numeric core (issue 2: shapes, conv, transposed, building blocks) -------
+# --- numeric core: shapes, the convolutions, building blocks -------------------------
 from . import shapes
-from .conv import conv1d, conv2d
+from .conv import conv1d, conv2d, correlate2d, sliding_window
 from .matrix import conv_matrix
 from .ops import dilate_kernel, insert_zeros, pad2d
 from .shapes import (
@@ -27,6 +27,7 @@ from .shapes import (
     effective_kernel_size,
     same_padding,
     transposed_equivalent,
+    window_span,
 )
 from .transposed import (
     conv_transpose1d,
@@ -39,40 +40,40 @@ from .transposed import (
     subpixel_weight,
 )
 
-# --- receptive fields, gridding, HDC (issue 3) --------------------------------
+# --- receptive fields, gridding, HDC ------------------------------------------------
 from .gridding import coverage, holes, progression, unit_utilization, utilization_map
 from .hdc import HDCReport, check_hdc, has_holes, hdc_rule_table, max_distances, suggest_rates
 from .layers import Layer, vgg16_features
-from .receptive import (
-    ReceptiveField,
+from .receptive import ReceptiveField, growth_table, receptive_field
+
+# --- torch, the oracle (imported inside its functions, never here) --------------------
+from . import oracle
+from .oracle import (
+    accepts,
     empirical_receptive_field,
     layers_from_module,
     layers_to_module,
-    receptive_field,
+    torch_macs,
+    torch_output_size,
+    torch_params,
+    torch_verdict,
 )
 
-# --- cost counting (issue 4) --------------------------------------------------
+# --- cost counting, checkerboard overlap, diagram specs --------------------------------
 from . import cost, overlap, spec
-from .cost import ConvCost, SeparableCost, conv_cost, conv_macs, conv_params, separable_cost
+from .cost import ConvCost, SeparableCost, connections, conv_cost, conv_macs, conv_params, group_of, separable_cost
 from .overlap import overlap_counts, resize_conv_counts
 from .spec import ConvSpec, classic_set
 
-# Submodules and names that need matplotlib/ipywidgets load lazily.
+# Submodules and names that need matplotlib/ipywidgets load lazily: name -> submodule that defines it.
 _LAZY_MODULES = {"render", "anim", "widgets"}
 _LAZY_NAMES: dict[str, str] = {
-    "plot_map": "render",  # issue 3
-    "plot_map_progression": "render",  # issue 3
-    "plot_receptive_field": "render",  # issue 3
-    "plot_conv_step": "render",  # issue 4
-    "plot_transposed": "render",  # issue 4
-    "plot_transposed_scatter": "render",  # issue 4
-    "plot_dilated_kernel": "render",  # issue 4
-    "plot_checkerboard": "render",  # issue 4
-    "plot_overlap": "render",  # issue 4
-    "plot_wiring": "render",  # issue 4
-    "plot_separable_wiring": "render",  # issue 4
-    "plot_sparse_vs_dense": "render",  # issue 4
-    # name -> submodule that defines it
+    name: "render"
+    for name in (
+        "plot_map", "plot_map_progression", "plot_receptive_field", "plot_conv_step", "plot_transposed",
+        "plot_transposed_scatter", "plot_dilated_kernel", "plot_checkerboard", "plot_overlap", "plot_wiring",
+        "plot_separable_wiring", "plot_sparse_vs_dense",
+    )
 }
 
 

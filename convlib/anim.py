@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
-from .render.diagrams import _ScatterPainter, _StepPainter
+from .render.diagrams import ScatterPainter, StepPainter
 from .spec import Cell, ConvSpec, classic_set
 
 #: Resolution of animation frames (dots per inch): small notebooks, readable frames.
@@ -76,8 +76,8 @@ def _painter(spec: ConvSpec, view: str, numbers: bool, figsize: tuple[float, flo
     if figsize is not None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     if view == "direct":
-        return _StepPainter(spec, ax, numbers=numbers, x=None, weight=None, legend=True, title=None, arrow=False)
-    return _ScatterPainter(spec, ax, numbers=True, legend=True, title=None)
+        return StepPainter(spec, ax, numbers=numbers, x=None, weight=None, legend=True, title=None, arrow=False)
+    return ScatterPainter(spec, ax, numbers=True, legend=True, title=None)
 
 
 def _key(painter: Any, view: str, frame: int) -> Cell:

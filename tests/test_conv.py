@@ -144,3 +144,14 @@ def test_non_contiguous_inputs(view):
     for kw in [dict(), dict(stride=2), dict(padding=1, dilation=(2, 1))]:
         ref = torch.nn.functional.conv2d(torch.from_numpy(x.copy()), torch.from_numpy(w), **kw).numpy()
         np.testing.assert_allclose(convlib.conv2d(x, w, **kw), ref, rtol=1e-12, atol=1e-12)
+
+
+def test_correlate2d_matches_torch_with_per_side_padding():
+    import torch
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((9, 11)), rng.standard_normal((3, 4))
+    ref = F.conv2d(F.pad(torch.tensor(x)[None, None], [1, 3, 2, 0]), torch.tensor(w)[None, None], dilation=3)
+    ours = convlib.correlate2d(x, w, dilation=3, padding=((2, 0), (1, 3)))
+    np.testing.assert_allclose(ours, ref[0, 0].numpy(), atol=1e-12)

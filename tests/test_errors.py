@@ -93,7 +93,7 @@ def test_conv_transpose1d_refuses_what_torch_refuses(cfg):
 
 def test_negative_padding_with_a_padding_mode_is_refused():
     """The one documented difference from nn.Conv2d (see _skip_known_divergence)."""
-    with pytest.raises(ValueError, match=re.escape("padding=-1 must be non-negative")):
+    with pytest.raises(ValueError, match=re.escape("padding=-1 must be a non-negative integer (>= 0)")):
         convlib.conv2d(np.ones((1, 4, 4)), np.ones((1, 1, 1, 1)), padding=-1, padding_mode="reflect")
 
 
@@ -117,11 +117,11 @@ X = np.ones((1, 10, 8, 8))
         (lambda: convlib.conv2d(X, np.ones((4, 10, 3, 3)), dilation=(1, -2)), ValueError,
          "dilation=(1, -2) must be a positive integer"),
         (lambda: convlib.conv2d(X, np.ones((4, 10, 3, 3)), padding=-1), ValueError,
-         "padding=-1 must be non-negative"),
+         "padding=-1 must be a non-negative integer (>= 0)"),
         (lambda: convlib.conv2d(X, np.ones((4, 10, 3, 3)), padding="full"), ValueError,
          "padding='full' must be an int, a tuple of ints, 'valid' or 'same'"),
         (lambda: convlib.conv2d(X, np.ones((4, 10, 3, 3)), stride=2, padding="same"), ValueError,
-         "padding='same' is not supported for strided convolutions (stride=(2, 2))"),
+         "padding='same' needs stride=1 (torch does not support it for strided convolutions), got stride=(2, 2)"),
         (lambda: convlib.conv2d(X, np.ones((4, 10, 9, 3))), ValueError,
          "output size would be 0 < 1: input size 8, padding (0, 0), kernel_size=9"),
         (lambda: convlib.conv2d(X, np.ones((4, 10, 3, 3)), dilation=4), ValueError,

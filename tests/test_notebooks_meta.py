@@ -24,13 +24,10 @@ SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 CHROME_TAGS = {"chrome-header", "chrome-footer"}
 
 
-@functools.cache
 def chrome_tool():
-    spec = importlib.util.spec_from_file_location("convlib_tools_chrome", ROOT / "tools" / "chrome.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    from tools import chrome
+
+    return chrome
 
 
 def load(path: Path) -> dict:

@@ -171,8 +171,8 @@ def test_same_padding_by_hand():
     [
         (lambda: convlib.conv_output_size(2, 5), "output size would be -2 < 1"),
         (lambda: convlib.conv_output_size(5, 3, stride=0), "stride=0 must be a positive integer"),
-        (lambda: convlib.conv_output_size(5, 3, padding=-1), "padding=-1 must be an integer >= 0"),
-        (lambda: convlib.conv_output_size(5, 3, stride=2, padding="same"), "padding='same' is not supported"),
+        (lambda: convlib.conv_output_size(5, 3, padding=-1), "padding=-1 must be a non-negative integer (>= 0)"),
+        (lambda: convlib.conv_output_size(5, 3, stride=2, padding="same"), "padding='same' needs stride=1"),
         (lambda: convlib.conv_output_size((5, 5), (3, 3, 3)), "per-dimension arguments must have the same length"),
         (lambda: convlib.conv_transpose_output_size(5, 3, stride=2, output_padding=2),
          "output_padding=2 must be smaller than either stride=2 or dilation=1"),

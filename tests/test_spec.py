@@ -195,7 +195,7 @@ def test_filled_in_formula_evaluates_to_torch_size(seed, transposed):
     "kwargs,exc,match",
     [
         (dict(input_size=5, kernel_size=3, stride=0), ValueError, r"stride=0 must be a positive integer"),
-        (dict(input_size=5, kernel_size=3, padding=-1), ValueError, r"padding=-1 must be non-negative"),
+        (dict(input_size=5, kernel_size=3, padding=-1), ValueError, r"padding=-1 must be a non-negative integer \(>= 0\)"),
         (dict(input_size=5, kernel_size=0), ValueError, r"kernel_size=0"),
         (dict(input_size=2, kernel_size=5), ValueError, r"output size would be -2 < 1"),
         (dict(input_size=5, kernel_size=3, output_padding=1), ValueError, r"only applies to a transposed"),

@@ -1,4 +1,4 @@
-"""Shared test configuration.
+"""Shared test configuration (tests/ and the docstring examples in convlib/).
 
 Hypothesis profiles: ``default`` (the normal run) and ``slow`` (ten times the
 examples; ``HYPOTHESIS_PROFILE=slow make unit``).
