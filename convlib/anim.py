@@ -48,6 +48,8 @@ _VIEWS = ("direct", "scatter")
 def frame_count(spec: ConvSpec, view: str = "direct") -> int:
     """Frames of a full animation: output positions (direct view) or input pixels (scatter view).
 
+    Introduced in 01_convolution.ipynb.
+
     >>> frame_count(ConvSpec(5, 3, stride=2, padding=1))
     9
     """

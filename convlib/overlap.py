@@ -138,6 +138,8 @@ def interior_margin(kernel_size: int, stride: int, padding: int = 0, *, layers: 
 def is_even(counts: np.ndarray, *, margin: int = 0) -> bool:
     """True if every cell at least ``margin`` cells away from the border has the same count.
 
+    Introduced in 07_checkerboard_artifacts.ipynb.
+
     >>> is_even(overlap_counts(6, 4, 2, padding=1), margin=1)
     True
     >>> is_even(overlap_counts(6, 3, 2, padding=1), margin=1)

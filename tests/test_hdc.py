@@ -243,3 +243,18 @@ def test_suggest_rates_bad_input(monkeypatch):
     monkeypatch.setattr(hdc_module, "_SEARCH_BUDGET", 50)
     with pytest.raises(ValueError, match="too large"):
         suggest_rates(101, 6)
+
+
+@pytest.mark.parametrize("target, n_layers", [(13, 3), (14, 3), (20, 3), (20, 4), (21, 3), (30, 4), (8, 3)])
+def test_every_suggestion_reaches_the_target_with_the_smallest_field(target, n_layers):
+    k = 3
+    found = suggest_rates(target, n_layers, k)
+    assert found
+    fields = [1 + (k - 1) * sum(r) for r in found]
+    assert all(f >= target for f in fields), (target, found)
+    assert fields == sorted(fields)
+    smallest = max(1 + (k - 1) * n_layers, target + (-(target - 1)) % (k - 1))  # first reachable field >= target
+    assert fields[0] == smallest
+    for rates in found:
+        report = check_hdc(rates, k)
+        assert report.conforms and report.hole_free and report.receptive_field == 1 + (k - 1) * sum(rates)

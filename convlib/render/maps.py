@@ -36,7 +36,10 @@ GRID_MAX = 80
 
 
 def map_cmap() -> LinearSegmentedColormap:
-    """The source's colour map: white (0, unused) → blue → red (most used)."""
+    """The source's colour map: white (0, unused) → blue → red (most used).
+
+    Introduced in 04_gridding_effect.ipynb.
+    """
     return LinearSegmentedColormap.from_list("convlib_map", list(MAP_COLORS))
 
 

@@ -17,6 +17,8 @@ MAX_FIELD = 61
 def parse_rates(text: str) -> tuple[int, ...]:
     """``"1, 2, 5"`` → ``(1, 2, 5)``; a clear ValueError otherwise.
 
+    Introduced in 05_hdc.ipynb.
+
     >>> parse_rates("1,2 5")
     (1, 2, 5)
     """
