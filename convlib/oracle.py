@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -465,11 +465,94 @@ def torch_output_size(
     return tuple(int(v) for v in y.shape[2:]), ""
 
 
+# --- agreement over a grid --------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class Agreement:
+    """How often several answers to the same question agreed over a grid of configurations.
+
+    Attributes
+    ----------
+    name : what was checked
+    checked : number of configurations
+    disagreements : the configurations where the answers differed
+    """
+
+    name: str
+    checked: int
+    disagreements: tuple[tuple[Any, ...], ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every configuration got the same answer from every source."""
+        return not self.disagreements
+
+    def __repr__(self) -> str:
+        return f"{self.name}: {self.checked} configurations, {len(self.disagreements)} disagreements"
+
+
+def compare(name: str, configurations: Iterable[Any], *answers: Callable[..., Any]) -> Agreement:
+    """Ask every ``answer(*configuration)`` on every configuration; count where they differ.
+
+    An answer that raises ``ValueError``, ``TypeError``, ``RuntimeError`` or
+    ``IndexError`` answers ``None`` (a refusal), so refusing the same
+    configurations is agreement too. Typical answers: convlib, torch (through
+    :func:`torch_output_size` and friends) and a source's formula.
+
+    Introduced in 10_formula_sheet.ipynb.
+
+    >>> compare("squares", range(5), lambda n: n * n, lambda n: n ** 2)
+    squares: 5 configurations, 0 disagreements
+    >>> compare("roots", [4, -1], lambda n: int(n ** 0.5) if n >= 0 else None, lambda n: [0, 1, 2][int(n ** 0.5)])
+    roots: 2 configurations, 0 disagreements
+    """
+    if len(answers) < 2:
+        raise ValueError(f"compare needs at least two answers to compare, got {len(answers)}")
+    configs = [c if isinstance(c, tuple) else (c,) for c in configurations]
+
+    def ask(answer: Callable[..., Any], config: tuple[Any, ...]) -> Any:
+        try:
+            return answer(*config)
+        except (ValueError, TypeError, RuntimeError, IndexError):
+            return None
+
+    def same(a: Any, b: Any) -> bool:
+        try:
+            return bool(a == b)
+        except ValueError:  # arrays: compare them whole
+            return bool(np.array_equal(a, b))
+
+    bad = []
+    for config in configs:
+        first, *rest = (ask(answer, config) for answer in answers)
+        if not all(same(first, other) for other in rest):
+            bad.append(config)
+    return Agreement(name, len(configs), tuple(bad))
+
+
+def agreement_table(results: Iterable[Agreement]) -> str:
+    """A plain-text table of checks: configurations and disagreements per row, and the total.
+
+    Introduced in 10_formula_sheet.ipynb.
+    """
+    rows = list(results)
+    width = max([len("total")] + [len(r.name) for r in rows])
+    lines = [f"{'check'.ljust(width)}  configurations  disagreements"]
+    lines += [f"{r.name.ljust(width)}  {r.checked:>14}  {len(r.disagreements):>13}" for r in rows]
+    lines.append(f"{'total'.ljust(width)}  {sum(r.checked for r in rows):>14}  "
+                 f"{sum(len(r.disagreements) for r in rows):>13}")
+    return "\n".join(lines)
+
+
 __all__ = [
+    "Agreement",
     "CALLS",
     "EmpiricalReceptiveField",
     "SHAPE_PRESERVING",
     "accepts",
+    "agreement_table",
+    "compare",
     "empirical_receptive_field",
     "layers_from_module",
     "layers_to_module",
