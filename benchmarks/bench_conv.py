@@ -1,4 +1,4 @@
-"""convlib's conv2d / conv_transpose2d against torch CPU, on issue 2's fixed shape set.
+"""convlib's conv2d / conv_transpose2d against torch CPU, on a fixed set of shapes.
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench_conv.py``).
 float32, torch with its default number of threads; convlib and torch are timed
@@ -56,7 +56,7 @@ import torch.nn.functional as F
 
 import convlib
 
-# name, input (N, C, H, W), weight, keyword arguments -- issue 2's shape set
+# name, input (N, C, H, W), weight, keyword arguments -- the benchmark's shape set
 SHAPES = [
     ("8x64->64 56x56 k3 s1 p1", (8, 64, 56, 56), (64, 64, 3, 3), dict(stride=1, padding=1)),
     ("1x3->16 224x224 k3 s2 p1", (1, 3, 224, 224), (16, 3, 3, 3), dict(stride=2, padding=1)),

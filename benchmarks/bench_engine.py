@@ -1,4 +1,4 @@
-"""The receptive-field and gridding engine against the source's loops (issue 3's targets).
+"""The receptive-field and gridding engine against the source's loops, with their targets.
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench_engine.py``).
 
