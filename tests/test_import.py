@@ -41,3 +41,51 @@ def test_core_names_at_top_level():
 
     missing = [n for n in CORE_NAMES if not callable(getattr(convlib, n, None))]
     assert not missing
+
+
+def _imports() -> dict[str, set[str]]:
+    """convlib module -> the convlib modules it imports (anywhere in the file, lazy imports included)."""
+    import convlib
+
+    import ast
+    from pathlib import Path
+
+    root = Path(convlib.__file__).parent
+    out = {}
+    for path in root.rglob("*.py"):
+        parts = ("convlib", *path.relative_to(root).with_suffix("").parts)
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = ".".join(package[: len(package) - node.level + 1])
+                targets = [f"{base}.{node.module}"] if node.module else [f"{base}.{a.name}" for a in node.names]
+                deps.update(targets)
+        out[name] = deps
+    return {m: {d for d in ds if d in out and d not in (m, "convlib")} for m, ds in out.items() if m != "convlib"}
+
+
+def _level(module: str) -> int:
+    """widgets and anim draw on render, render draws what the topic and core modules compute."""
+    if module.startswith(("convlib.widgets", "convlib.anim")):
+        return 3
+    return 2 if module.startswith("convlib.render") else 1
+
+
+def test_the_layers_import_downwards_only_and_without_cycles():
+    graph = _imports()
+    assert len(graph) > 25
+    upward = sorted(f"{m} -> {d}" for m, ds in graph.items() for d in ds if _level(d) > _level(m))
+    assert not upward, upward
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, f"import cycle: {' -> '.join(path[path.index(module):] + (module,))}"
+        if module not in done:
+            for dep in graph[module]:
+                visit(dep, path + (module,))
+            done.add(module)
+
+    for module in graph:
+        visit(module, ())
