@@ -10,13 +10,14 @@ TORCH  := torch==2.13.0
 SANITIZE  := tests/nbval_sanitize.cfg
 JOBS   ?= 2
 
-.PHONY: help install lab test unit nbval execute bench clean chrome slides gifs memory browser
+.PHONY: help install lab test unit nbval execute bench mutate clean chrome slides gifs memory browser
 
 help:
 	@echo "make lab      install if needed, then open JupyterLab on notebooks/"
 	@echo "make test     install if needed, then run unit, property and notebook (nbval) tests"
 	@echo "make execute  re-execute every notebook in place, each in a fresh kernel"
 	@echo "make bench    benchmarks: convlib time / torch time, measured in the same run"
+	@echo "make mutate   mutation testing of the numeric core (mutmut; slow, not part of make test)"
 	@echo "make clean    remove build outputs (never notebooks or your files)"
 	@echo "make slides   build/slides/: one offline reveal.js deck per notebook + index.html"
 	@echo "make chrome   rewrite every notebook's Binder badge and prev/next links (and the index's corrections table)"
@@ -62,6 +63,18 @@ execute: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
 
+# Mutation testing of the numeric core (configured in pyproject.toml, [tool.mutmut]): a benchmark of the
+# tests, not a test -- it takes tens of minutes and is never part of `make test`. Prints the score and the
+# surviving mutants (inspect one with `.venv/bin/mutmut show NAME`).
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[mutate]'
+	rm -rf mutants
+	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children $(JOBS)
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+	  print('mutation score:', s['killed'], 'killed /', s['killed'] + s['survived'], 'killed or survived;', s)"
+	$(BIN)/mutmut results
+
 # Generated notebook chrome (Binder badge, prev/next) and the index's table of corrections.
 chrome: $(STAMP)
 	$(BIN)/python tools/chrome.py
@@ -80,6 +93,6 @@ browser: $(STAMP)
 	$(BIN)/python -m pytest -n 0 -m browser tests/browser
 
 clean:
-	rm -rf build dist *.egg-info convlib.egg-info .pytest_cache .hypothesis tools/slides/node_modules
+	rm -rf build dist *.egg-info convlib.egg-info .pytest_cache .hypothesis tools/slides/node_modules mutants
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

@@ -66,87 +66,45 @@ X = np.ones((1, 1, 6, 6))
 W = np.ones((1, 1, 3, 3))
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: convlib.conv2d(X, W, stride=0),
-        lambda: convlib.conv_transpose2d(X, W, stride=0),
-        lambda: convlib.conv_output_size(6, 3, stride=0),
-        lambda: convlib.Layer(3, stride=0),
-        lambda: ConvSpec(6, 3, stride=0),
-        lambda: convlib.conv_cost(1, 1, 3, 6, stride=0),
-        lambda: convlib.insert_zeros(np.ones((2, 2)), 0),
-        lambda: overlap_counts(4, 3, stride=0),
+#: rule -> (exception, the words, the public functions that must use exactly those words)
+SAME_WORDS = {
+    "zero stride": (ValueError, f"stride=0 {POSITIVE}", [
+        lambda: convlib.conv2d(X, W, stride=0), lambda: convlib.conv_transpose2d(X, W, stride=0),
+        lambda: convlib.conv_output_size(6, 3, stride=0), lambda: convlib.Layer(3, stride=0),
+        lambda: ConvSpec(6, 3, stride=0), lambda: convlib.conv_cost(1, 1, 3, 6, stride=0),
+        lambda: convlib.insert_zeros(np.ones((2, 2)), 0), lambda: overlap_counts(4, 3, stride=0),
         lambda: convlib.conv_matrix((1, 6, 6), W, stride=0),
-    ],
-)
-def test_a_zero_stride_is_refused_in_the_same_words_everywhere(call):
-    with pytest.raises(ValueError) as info:
-        call()
-    assert f"stride=0 {POSITIVE}" in str(info.value)
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: convlib.conv2d(X, W, stride=1.5),
-        lambda: convlib.conv_output_size(6, 3, stride=1.5),
-        lambda: convlib.Layer(3, stride=1.5),
-        lambda: ConvSpec(6, 3, stride=1.5),
-        lambda: convlib.conv_cost(1, 1, 3, 6, stride=1.5),
-        lambda: overlap_counts(4, 3, stride=1.5),
-    ],
-)
-def test_a_float_stride_is_a_type_error_everywhere(call):
-    with pytest.raises(TypeError, match=r"stride=1\.5 must be an int"):
-        call()
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: convlib.conv2d(X, W, padding=-1),
-        lambda: convlib.conv_transpose2d(X, W, padding=-1),
-        lambda: convlib.conv_output_size(6, 3, padding=-1),
-        lambda: convlib.Layer(3, padding=-1),
-        lambda: ConvSpec(6, 3, padding=-1),
-        lambda: convlib.conv_cost(1, 1, 3, 6, padding=-1),
+    ]),
+    "float stride": (TypeError, "stride=1.5 must be an int", [
+        lambda: convlib.conv2d(X, W, stride=1.5), lambda: convlib.conv_output_size(6, 3, stride=1.5),
+        lambda: convlib.Layer(3, stride=1.5), lambda: ConvSpec(6, 3, stride=1.5),
+        lambda: convlib.conv_cost(1, 1, 3, 6, stride=1.5), lambda: overlap_counts(4, 3, stride=1.5),
+    ]),
+    "negative padding": (ValueError, f"padding=-1 {NON_NEGATIVE}", [
+        lambda: convlib.conv2d(X, W, padding=-1), lambda: convlib.conv_transpose2d(X, W, padding=-1),
+        lambda: convlib.conv_output_size(6, 3, padding=-1), lambda: convlib.Layer(3, padding=-1),
+        lambda: ConvSpec(6, 3, padding=-1), lambda: convlib.conv_cost(1, 1, 3, 6, padding=-1),
         lambda: overlap_counts(4, 3, 2, padding=-1),
-    ],
-)
-def test_a_negative_padding_is_refused_in_the_same_words_everywhere(call):
-    with pytest.raises(ValueError) as info:
-        call()
-    assert f"padding=-1 {NON_NEGATIVE}" in str(info.value)
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
+    ]),
+    "strided same": (ValueError, "padding='same' needs stride=1 (torch does not support it for strided", [
         lambda: convlib.conv2d(X, W, stride=2, padding="same"),
-        lambda: convlib.conv_output_size(6, 3, stride=2, padding="same"),
-        lambda: convlib.Layer(3, 2, "same"),
+        lambda: convlib.conv_output_size(6, 3, stride=2, padding="same"), lambda: convlib.Layer(3, 2, "same"),
         lambda: convlib.conv_cost(1, 1, 3, 6, stride=2, padding="same"),
         lambda: convlib.conv_matrix((1, 6, 6), W, stride=2, padding="same"),
-    ],
-)
-def test_a_strided_same_is_refused_in_the_same_words_everywhere(call):
-    with pytest.raises(ValueError, match=r"padding='same' needs stride=1 \(torch does not support it for strided"):
-        call()
+    ]),
+    "unknown padding word": (ValueError, "padding='full' must be an int, a tuple of ints, 'valid' or 'same'", [
+        lambda: convlib.conv_output_size(6, 3, padding="full"), lambda: convlib.conv2d(X, W, padding="full"),
+        lambda: convlib.Layer(3, padding="full"), lambda: convlib.conv_cost(1, 1, 3, 6, padding="full"),
+    ]),
+}
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: convlib.conv_output_size(6, 3, padding="full"),
-        lambda: convlib.conv2d(X, W, padding="full"),
-        lambda: convlib.Layer(3, padding="full"),
-        lambda: convlib.conv_cost(1, 1, 3, 6, padding="full"),
-    ],
-)
-def test_an_unknown_padding_word_is_refused_in_the_same_words_everywhere(call):
-    with pytest.raises(ValueError, match=r"padding='full' must be an int, a tuple of ints, 'valid' or 'same'"):
-        call()
+@pytest.mark.parametrize("rule, index", [(r, i) for r, (_, _, calls) in SAME_WORDS.items() for i in range(len(calls))])
+def test_one_rule_is_refused_in_the_same_words_everywhere(rule, index):
+    error, words, calls = SAME_WORDS[rule]
+    with pytest.raises(Exception) as info:
+        calls[index]()
+    assert type(info.value) is error and words in str(info.value)
 
 
 @pytest.mark.parametrize(
