@@ -25,7 +25,7 @@ import numpy as np
 from . import _fast
 from .ops import pad2d
 from .shapes import conv_output_shape, padding_pairs
-from .validate import as_array, bias_shape, conv_arrays, divisible, integer, ints, ndim, one_of
+from .validate import as_array, bias_shape, conv_arrays, conv_channels, integer, ints, ndim, one_of
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 METHODS = ("fast", "sliding_window")
@@ -161,18 +161,10 @@ def _conv(
     groups = integer(groups, "groups", 1)
     one_of(padding_mode, "padding_mode", PADDING_MODES)
     one_of(method, "method", METHODS)
-    c_out, c_group, *kernel_size = weight.shape
-    if c_out < 1 or c_group < 1 or any(k < 1 for k in kernel_size):
-        raise ValueError(f"weight with shape {weight.shape} must have at least one channel each way and one tap")
-    divisible(c_out, groups, "out_channels (weight.shape[0])")
-    if x.shape[1] != c_group * groups:
-        raise ValueError(
-            f"x has {x.shape[1]} channels, but weight with shape {weight.shape} and groups={groups} "
-            f"expects in_channels = weight.shape[1] * groups = {c_group * groups}"
-        )
-    bias_shape(bias, c_out)
-    pads = padding_pairs(padding, tuple(kernel_size), stride, dilation)
-    conv_output_shape(x.shape[2:], pads, tuple(kernel_size), stride, dilation)  # refuses an empty output
+    bias_shape(bias, conv_channels(x.shape[1], weight.shape, groups, transposed=False))
+    kernel_size = weight.shape[2:]
+    pads = padding_pairs(padding, kernel_size, stride, dilation)
+    conv_output_shape(x.shape[2:], pads, kernel_size, stride, dilation)  # refuses an empty output
 
     if any(b or a for b, a in pads):
         x = pad2d(x, pads, mode=padding_mode)

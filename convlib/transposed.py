@@ -35,7 +35,7 @@ from .conv import conv2d
 from .matrix import conv_matrix
 from .ops import insert_zeros, pad2d
 from .shapes import conv_output_size, conv_transpose_output_size, transposed_equivalent
-from .validate import bias_shape, conv_arrays, divisible, integer, ints, ndim, one_of
+from .validate import bias_shape, conv_arrays, conv_channels, divisible, integer, ints, ndim, one_of
 
 
 @dataclass(frozen=True)
@@ -69,19 +69,8 @@ def _transposed_args(
     stride, dilation = ints(stride, nd, "stride", 1), ints(dilation, nd, "dilation", 1)
     padding, output_padding = ints(padding, nd, "padding", 0), ints(output_padding, nd, "output_padding", 0)
     groups = integer(groups, "groups", 1)
-    c_in, c_out_per_group, *kernel_size = weight.shape
-    if c_in < 1 or c_out_per_group < 1 or any(k < 1 for k in kernel_size):
-        raise ValueError(f"weight with shape {weight.shape} must have at least one channel each way and one tap")
-    divisible(c_in, groups, "in_channels (weight.shape[0])")
-    if x.shape[1] != c_in:
-        raise ValueError(
-            f"x has {x.shape[1]} channels, but weight with shape {weight.shape} expects "
-            f"in_channels = weight.shape[0] = {c_in} (transposed layout: (C_in, C_out/groups, ...))"
-        )
-    bias_shape(bias, c_out_per_group * groups)
-    out_size = conv_transpose_output_size(
-        tuple(x.shape[2:]), tuple(kernel_size), stride, padding, output_padding, dilation
-    )
+    bias_shape(bias, conv_channels(x.shape[1], weight.shape, groups, transposed=True))
+    out_size = conv_transpose_output_size(tuple(x.shape[2:]), weight.shape[2:], stride, padding, output_padding, dilation)
     return _Args(x, weight, bias, stride, padding, output_padding, groups, dilation, out_size, unbatched)
 
 

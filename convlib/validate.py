@@ -237,6 +237,32 @@ def conv_arrays(
     return (x[None] if unbatched else x), weight, bias, unbatched
 
 
+def conv_channels(x_channels: int, weight_shape: tuple[int, ...], groups: int, *, transposed: bool) -> int:
+    """The weight fits ``x`` and ``groups`` (torch's layouts); returns the number of output channels.
+
+    A convolution's weight is ``(C_out, C_in / groups, k...)``, a transposed
+    convolution's ``(C_in, C_out / groups, k...)``.
+    """
+    first, second, *kernel_size = weight_shape
+    if first < 1 or second < 1 or any(k < 1 for k in kernel_size):
+        raise ValueError(f"weight with shape {weight_shape} must have at least one channel each way and one tap")
+    if transposed:
+        divisible(first, groups, "in_channels (weight.shape[0])")
+        if x_channels != first:
+            raise ValueError(
+                f"x has {x_channels} channels, but weight with shape {weight_shape} expects "
+                f"in_channels = weight.shape[0] = {first} (transposed layout: (C_in, C_out/groups, ...))"
+            )
+        return second * groups
+    divisible(first, groups, "out_channels (weight.shape[0])")
+    if x_channels != second * groups:
+        raise ValueError(
+            f"x has {x_channels} channels, but weight with shape {weight_shape} and groups={groups} "
+            f"expects in_channels = weight.shape[1] * groups = {second * groups}"
+        )
+    return first
+
+
 def bias_shape(bias: np.ndarray | None, out_channels: int) -> None:
     """bias must have shape (out_channels,)."""
     if bias is not None:
@@ -247,6 +273,7 @@ __all__ = [
     "as_array",
     "bias_shape",
     "conv_arrays",
+    "conv_channels",
     "divisible",
     "flag",
     "integer",
