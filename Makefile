@@ -66,8 +66,11 @@ bench: $(STAMP)
 # Mutation testing of the numeric core (configured in pyproject.toml, [tool.mutmut]): a benchmark of the
 # tests, not a test -- it takes tens of minutes and is never part of `make test`. Prints the score and the
 # surviving mutants (inspect one with `.venv/bin/mutmut show NAME`).
+# mutmut is installed here only (Binder and `make test` never need it); exact pin, no torch among its dependencies.
+MUTMUT := mutmut==3.8.1
+
 mutate: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[mutate]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(MUTMUT)'
 	rm -rf mutants
 	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children $(JOBS)
 	$(BIN)/mutmut export-cicd-stats
