@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .gridding import utilization_map
+from .gridding import rate_lines, utilization_map
 from .validate import integer, is_int, nonempty
 
 
@@ -56,11 +56,6 @@ def max_distances(rates: Any) -> tuple[int, ...]:
     for r in reversed(rs[:-1]):
         m.append(max(m[-1] - 2 * r, 2 * r - m[-1], r))
     return tuple(reversed(m))
-
-
-def _line_has_holes(rates: tuple[int, ...], k: int) -> bool:
-    """1-D brute force (stride 1): is any pixel of the field unused? (2-D holes iff 1-D holes.)"""
-    return not utilization_map(rates, k, ndim=1).all()
 
 
 def has_holes(rates_or_layers: Any, kernel_size: int = 3) -> bool:
@@ -316,9 +311,11 @@ def hdc_rule_table(
     counts: dict[tuple[int, bool], list[int]] = {}
     examples: dict[str, list[tuple[int, ...]]] = {c: [] for c in _CATEGORIES}
     for n in lens:
-        for rates in itertools.product(range(1, max_rate + 1), repeat=n):
+        rate_lists = list(itertools.product(range(1, max_rate + 1), repeat=n))
+        # the brute force: a hole in the 1-D line of a stride-1 stack (2-D holes iff 1-D holes)
+        has_hole = [not line.all() for line in rate_lines(rate_lists, kernel_size)]
+        for rates, holes in zip(rate_lists, has_hole):
             rule = max_distances(rates)[1] <= kernel_size
-            holes = _line_has_holes(rates, kernel_size)
             cat = 2 * (not rule) + holes
             counts.setdefault((n, rates[0] == 1), [0, 0, 0, 0])[cat] += 1
             if len(examples[_CATEGORIES[cat]]) < n_examples:
@@ -419,9 +416,10 @@ def suggest_rates(
         groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
         for rates in _conforming(n_layers, s, k, budget):
             groups.setdefault(tuple(sorted(rates)), []).append(rates)
-        for multiset, orders in groups.items():
-            line = utilization_map(multiset, k, ndim=1)
-            if math.gcd(*multiset) != 1 or not line.all():
+        candidates = [m for m in groups if math.gcd(*m) == 1]
+        for multiset, line in zip(candidates, rate_lines(candidates, k) if candidates else []):
+            orders = groups[multiset]
+            if not line.all():
                 continue
             peak = int(line.max()) ** 2
             found.append((1 + (k - 1) * s, peak, multiset[-1], _order(orders)))
