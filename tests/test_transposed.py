@@ -174,3 +174,16 @@ def test_fast_path_routing(monkeypatch, k, stride, groups, c_in, expected):
 def test_method_is_validated():
     with pytest.raises(ValueError, match="method='loop'"):
         convlib.conv_transpose2d(np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), method="loop")
+
+
+@pytest.mark.parametrize("name", ["zero_insertion", "scatter", "matrix", "subpixel"])
+def test_each_named_form_is_its_method(name):
+    """conv_transpose2d_<name>(...) is conv_transpose2d(..., method=<name>), bias and all."""
+    rng = np.random.default_rng(7)
+    x, w, b = rng.standard_normal((2, 4, 3, 5)), rng.standard_normal((4, 3, 3, 2)), rng.standard_normal(6)
+    args = (x, w, b, (2, 1), (1, 0), (1, 0), 2, (1, 2))
+    named = getattr(convlib, f"conv_transpose2d_{name}")(*args)
+    np.testing.assert_allclose(named, convlib.conv_transpose2d(*args, method=name), rtol=1e-12, atol=1e-12)
+    ref = torch.nn.functional.conv_transpose2d(*map(torch.from_numpy, (x, w, b)), stride=(2, 1), padding=(1, 0),
+                                               output_padding=(1, 0), groups=2, dilation=(1, 2)).numpy()
+    np.testing.assert_allclose(named, ref, rtol=1e-12, atol=1e-12)
