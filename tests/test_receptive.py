@@ -93,6 +93,18 @@ def test_per_layer_rows_are_cumulative_and_table_renders():
     assert repr(rf) == "ReceptiveField(size=12, stride=2, padding=3, center=2.5, layers=3)"
 
 
+def test_table_text_by_hand():
+    """Every column of the table, with h×w where the dimensions differ (a mistyped header would show)."""
+    rf = receptive_field([(3, 1, 1), (3, 2, 1), Layer((3, 1), (1, 1), (1, 0), (2, 1), name="c3")])
+    assert rf.to_table().splitlines() == [
+        "#  layer    k  s    p    d  size  stride  padding  center",
+        "-  -----  ---  -  ---  ---  ----  ------  -------  ------",
+        "1  conv     3  1    1    1     3       1        1       0",
+        "2  conv     3  2    1    1     5       2        2       0",
+        "3  c3     3×1  1  1×0  2×1  13×5       2      4×2     2×0",
+    ]
+
+
 def test_same_padding_and_stride1_transposed():
     rf = receptive_field([Layer(4, padding="same", dilation=2)])  # total 6: 3 before, 3 after
     assert (rf.size, rf.padding) == (7, 3)
