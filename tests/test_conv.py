@@ -168,3 +168,37 @@ def test_sliding_window_is_the_loop_of_the_definition():
 def test_method_is_checked():
     with pytest.raises(ValueError, match=r"method='loop' must be one of \('fast', 'sliding_window'\)"):
         convlib.conv2d(np.ones((1, 3, 3)), np.ones((1, 1, 2, 2)), method="loop")
+
+
+@pytest.mark.parametrize("stride, dilation, padding", [(1, 1, 0), (2, 1, 1), (1, 2, "same"), ((2, 1), (1, 3), (1, 2))])
+@pytest.mark.parametrize("dtype", [np.float64, np.int64])
+def test_correlate2d_is_conv2d_on_one_channel(stride, dilation, padding, dtype):
+    import torch
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(11)
+    x, w = rng.integers(-3, 4, (9, 10)).astype(dtype), rng.integers(-2, 3, (3, 2)).astype(dtype)
+    ours = convlib.correlate2d(x, w, stride=stride, padding=padding, dilation=dilation)
+    ref = F.conv2d(torch.from_numpy(x)[None, None], torch.from_numpy(w)[None, None], stride=stride, padding=padding,
+                   dilation=dilation)[0, 0].numpy()
+    assert ours.dtype == dtype and ours.shape == ref.shape
+    np.testing.assert_array_equal(ours, ref)
+
+
+def test_correlate2d_mixes_dtypes_and_refuses_other_shapes():
+    out = convlib.correlate2d(np.arange(9).reshape(3, 3), np.full((2, 2), 0.5))
+    np.testing.assert_array_equal(out, [[4.0, 6.0], [10.0, 12.0]])
+    with pytest.raises(ValueError, match="correlate2d expects one 2-D image"):
+        convlib.correlate2d(np.ones((1, 3, 3)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="correlate2d expects one 2-D kernel"):
+        convlib.correlate2d(np.ones((3, 3)), np.ones(2))
+
+
+def test_sliding_window_defaults_and_dtypes():
+    x, w = np.arange(16).reshape(1, 1, 4, 4), np.ones((1, 1, 2, 2))
+    out = convlib.sliding_window(x, w)  # stride 1, dilation 1, one group
+    assert out.shape == (1, 1, 3, 3) and out.dtype == np.float64
+    np.testing.assert_array_equal(out[0, 0, 0], [10.0, 14.0, 18.0])
+    assert convlib.sliding_window(x.astype(np.float32), w.astype(np.float32)).dtype == np.float32
+    two = convlib.sliding_window(np.ones((1, 2, 3, 3)), np.ones((2, 1, 2, 2)))  # groups=1 needs C_in = 1 * 1
+    assert two.shape == (1, 2, 2, 2) and (two == 4).all()

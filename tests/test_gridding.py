@@ -215,3 +215,14 @@ def test_size_error_names_the_exact_minimum(rates, k):
 def test_unit_utilization_bad_position():
     with pytest.raises(ValueError, match=r"position=4 \(axis 0\) is outside the output, which has 4 units"):
         unit_utilization([(3, 1, 0)], (6,), 4)
+
+
+def test_coverage_and_holes_take_the_kernel_size_and_refuse_empty_maps():
+    assert coverage([2, 2], kernel_size=5) == (9 * 9) / (17 * 17)  # every other pixel of a 17x17 field
+    assert len(holes([2, 2], kernel_size=5)) == 17 * 17 - 9 * 9
+    assert coverage(np.array([[0, 1], [1, 1]])) == 0.75 and coverage(np.array([1])) == 1.0
+    assert holes(np.array([3])).shape == (0, 1)
+    with pytest.raises(ValueError, match="non-empty 1-D or 2-D array"):
+        coverage(np.zeros((0,)))
+    with pytest.raises(ValueError, match="non-empty 1-D or 2-D array"):
+        holes(np.ones((2, 2, 2)))

@@ -182,3 +182,20 @@ def test_types():
     with pytest.raises(TypeError, match="stride=1.5 must be an int"):
         convlib.conv_output_size(5, 3, stride=1.5)
     assert convlib.conv_output_size(np.int64(5), np.int32(3)) == 3
+
+
+@given(st.integers(1, 20), st.integers(1, 5), st.integers(1, 4), st.integers(0, 3), st.integers(1, 3))
+def test_transposed_output_padding_restores_the_input_size(i, k, s, p, d):
+    try:
+        o = convlib.conv_output_size(i, k, s, p, d)
+    except ValueError:
+        with pytest.raises(ValueError):
+            convlib.shapes.transposed_output_padding(i, k, s, p, d)
+        return
+    op = convlib.shapes.transposed_output_padding(i, k, s, p, d)
+    assert 0 <= op < s
+    assert convlib.conv_transpose_output_size(o, k, s, p, op, d) == i
+    if op and i > 1:  # one less is a different input size: output_padding is determined
+        assert convlib.conv_transpose_output_size(o, k, s, p, op - 1, d) == i - 1
+    assert convlib.shapes.transposed_output_padding((i, i + 1), k, s, p, d) == (
+        op, convlib.shapes.transposed_output_padding(i + 1, k, s, p, d))
