@@ -226,3 +226,15 @@ def test_coverage_and_holes_take_the_kernel_size_and_refuse_empty_maps():
         coverage(np.zeros((0,)))
     with pytest.raises(ValueError, match="non-empty 1-D or 2-D array"):
         holes(np.ones((2, 2, 2)))
+
+
+def test_unit_utilization_defaults_to_the_middle_unit_and_counts_in_int64():
+    layers = [(3, 1, 1), (3, 2, 1), (2, 1, 0)]
+    n_out = 5  # 11 -> 11 -> 6 -> 5
+    middle = unit_utilization(layers, (11,), position=n_out // 2)
+    assert middle.dtype == np.int64
+    np.testing.assert_array_equal(unit_utilization(layers, (11,)), middle)
+    assert not np.array_equal(unit_utilization(layers, (11,), position=1), middle)
+    up = unit_utilization([Layer(3, 2, 1, kind="transposed")], (4,))  # 4 -> 7, middle unit 3
+    assert up.dtype == np.int64
+    np.testing.assert_array_equal(up, unit_utilization([Layer(3, 2, 1, kind="transposed")], (4,), position=3))

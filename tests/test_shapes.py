@@ -199,3 +199,20 @@ def test_transposed_output_padding_restores_the_input_size(i, k, s, p, d):
         assert convlib.conv_transpose_output_size(o, k, s, p, op - 1, d) == i - 1
     assert convlib.shapes.transposed_output_padding((i, i + 1), k, s, p, d) == (
         op, convlib.shapes.transposed_output_padding(i + 1, k, s, p, d))
+
+
+def test_window_span_by_hand_and_its_rules():
+    assert convlib.window_span(3, 3) == 5 and convlib.window_span(3, 3, 2) == 7 and convlib.window_span(3, 3, 1, 2) == 7
+    assert convlib.window_span((3, 1), (3, 2), (2, 1), (1, 3)) == (7, 4)
+    assert convlib.window_span(1, 1) == 1
+    with pytest.raises(ValueError, match=r"n_windows=0 must be a positive integer \(>= 1\)"):
+        convlib.window_span(0, 3)
+    with pytest.raises(ValueError, match=r"stride=0 must be a positive integer \(>= 1\)"):
+        convlib.window_span(2, 3, 0)
+    with pytest.raises(ValueError, match=r"kernel_size=0 must be a positive integer"):
+        convlib.window_span(2, 0)
+    with pytest.raises(ValueError, match=r"dilation=0 must be a positive integer"):
+        convlib.window_span(2, 3, 1, 0)
+    with pytest.raises(ValueError, match=r"per-dimension arguments must have the same length: n_windows=\(1, 2\), "
+                                         r"kernel_size=\(3, 3, 3\)"):
+        convlib.window_span((1, 2), (3, 3, 3))
