@@ -202,3 +202,19 @@ def test_sliding_window_defaults_and_dtypes():
     assert convlib.sliding_window(x.astype(np.float32), w.astype(np.float32)).dtype == np.float32
     two = convlib.sliding_window(np.ones((1, 2, 3, 3)), np.ones((2, 1, 2, 2)))  # groups=1 needs C_in = 1 * 1
     assert two.shape == (1, 2, 2, 2) and (two == 4).all()
+
+
+def test_sliding_window_result_type_follows_both_arrays():
+    out = convlib.sliding_window(np.full((1, 1, 2, 2), 0.25), np.ones((1, 1, 2, 2), dtype=np.int64))
+    assert out.dtype == np.float64 and out[0, 0, 0, 0] == 1.0
+
+
+def test_correlate2d_names_the_argument_in_its_errors():
+    with pytest.raises(TypeError, match=r"^image has dtype bool"):
+        convlib.correlate2d(np.ones((3, 3), bool), np.ones((2, 2)))
+    with pytest.raises(TypeError, match=r"^kernel has dtype bool"):
+        convlib.correlate2d(np.ones((3, 3)), np.ones((2, 2), bool))
+    with pytest.raises(ValueError, match=r"^image with shape \(3,\) has 1 dimensions; correlate2d expects one 2-D image$"):
+        convlib.correlate2d(np.ones(3), np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"^kernel with shape \(2,\) has 1 dimensions; correlate2d expects one 2-D kernel$"):
+        convlib.correlate2d(np.ones((3, 3)), np.ones(2))

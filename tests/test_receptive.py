@@ -411,3 +411,10 @@ def test_same_padding_with_an_even_effective_kernel_matches_torch(k, d):
     taps_inside = {first + d * t for t in range(k) if 0 <= first + d * t < 12}
     assert set(np.nonzero(emp.mask)[0].tolist()) == taps_inside
     assert rf.padding == layer.near_padding
+
+
+def test_table_of_one_dimensional_layers():
+    rf = receptive_field([Layer((3,), (2,), (1,)), Layer((2,), (1,), (0,))])
+    assert rf.to_table().splitlines()[2:] == ["1  conv   3  2  1  1     3       2        1       0",
+                                             "2  conv   2  1  0  1     5       2        1       1"]
+    assert repr(rf) == "ReceptiveField(size=5, stride=2, padding=1, center=1, layers=2)"

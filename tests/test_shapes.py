@@ -216,3 +216,23 @@ def test_window_span_by_hand_and_its_rules():
     with pytest.raises(ValueError, match=r"per-dimension arguments must have the same length: n_windows=\(1, 2\), "
                                          r"kernel_size=\(3, 3, 3\)"):
         convlib.window_span((1, 2), (3, 3, 3))
+
+
+def test_transposed_output_padding_defaults_and_messages():
+    assert convlib.shapes.transposed_output_padding(5, 3) == 0  # stride 1: one input size per output size
+    assert convlib.shapes.transposed_output_padding(6, 3, 2) == 1 and convlib.shapes.transposed_output_padding(6, 3, 2, 1) == 1
+    assert convlib.shapes.transposed_output_padding(9, 3, 3, 0, 2) == 1
+    for fn, args in ((convlib.shapes.transposed_output_padding, ((5, 5), (3, 3, 3))),
+                     (convlib.window_span, ((5, 5), (3, 3, 3)))):
+        with pytest.raises(ValueError, match=r"same length: [a-z_]+=\(5, 5\), kernel_size=\(3, 3, 3\)$"):
+            fn(*args)
+    with pytest.raises(ValueError, match=r"same length: n_windows=\(1, 2\), stride=\(1, 2, 3\)$"):
+        convlib.window_span((1, 2), 3, (1, 2, 3))
+    with pytest.raises(ValueError, match=r"same length: n_windows=\(1, 2\), dilation=\(1, 2, 3\)$"):
+        convlib.window_span((1, 2), 3, 1, (1, 2, 3))
+    with pytest.raises(ValueError, match=r"same length: input_size=\(5, 5\), stride=\(1, 2, 3\)$"):
+        convlib.shapes.transposed_output_padding((5, 5), 3, (1, 2, 3))
+    with pytest.raises(ValueError, match=r"same length: input_size=\(5, 5\), padding=\(1, 2, 3\)$"):
+        convlib.shapes.transposed_output_padding((5, 5), 3, 1, (1, 2, 3))
+    with pytest.raises(ValueError, match=r"same length: input_size=\(5, 5\), dilation=\(1, 2, 3\)$"):
+        convlib.shapes.transposed_output_padding((5, 5), 3, 1, 0, (1, 2, 3))
