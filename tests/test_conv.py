@@ -188,6 +188,8 @@ def test_correlate2d_is_conv2d_on_one_channel(stride, dilation, padding, dtype):
 def test_correlate2d_mixes_dtypes_and_refuses_other_shapes():
     out = convlib.correlate2d(np.arange(9).reshape(3, 3), np.full((2, 2), 0.5))
     np.testing.assert_array_equal(out, [[4.0, 6.0], [10.0, 12.0]])
+    out = convlib.correlate2d(np.full((3, 3), 0.5), np.ones((2, 2), dtype=np.int64))
+    assert out.dtype == np.float64 and (out == 2.0).all()
     with pytest.raises(ValueError, match="correlate2d expects one 2-D image"):
         convlib.correlate2d(np.ones((1, 3, 3)), np.ones((2, 2)))
     with pytest.raises(ValueError, match="correlate2d expects one 2-D kernel"):

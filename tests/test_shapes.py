@@ -219,7 +219,8 @@ def test_window_span_by_hand_and_its_rules():
 
 
 def test_transposed_output_padding_defaults_and_messages():
-    assert convlib.shapes.transposed_output_padding(5, 3) == 0  # stride 1: one input size per output size
+    assert convlib.shapes.transposed_output_padding(5, 3) == convlib.shapes.transposed_output_padding(6, 3) == 0
+    assert convlib.shapes.transposed_output_padding(6, 3, 3) == 0  # padding 0 and dilation 1 by default
     assert convlib.shapes.transposed_output_padding(6, 3, 2) == 1 and convlib.shapes.transposed_output_padding(6, 3, 2, 1) == 1
     assert convlib.shapes.transposed_output_padding(9, 3, 3, 0, 2) == 1
     for fn, args in ((convlib.shapes.transposed_output_padding, ((5, 5), (3, 3, 3))),
