@@ -205,7 +205,8 @@ def utilization_map(
     array([1, 1, 2, 1, 2, 1, 1])
     """
     axes = _stack(rates_or_layers, kernel_size, ndim)
-    lines = [_line(layers) for layers in axes]
+    lines = [_line(axes[0])]
+    lines += [lines[0] if layers == axes[0] else _line(layers) for layers in axes[1:]]  # square stacks: one line
     extents = [(anchor, len(counts) - 1 - anchor) for counts, anchor in lines]
     return _outer(_placed(lines, size, extents))
 

@@ -369,10 +369,9 @@ def conv_transpose1d(
     """
     one_of(method, "method", tuple(METHODS))
     a = _transposed_args(x, weight, bias, stride, padding, output_padding, groups, dilation, nd=1)
-    y = conv_transpose2d(a.x[:, :, None, :], a.weight[:, :, None, :], a.bias, (1, *a.stride), (0, *a.padding),
-                         (0, *a.output_padding), a.groups, (1, *a.dilation), method=method)
-    y = y[:, :, 0, :]
-    return y[0] if a.unbatched else y
+    as_2d = _Args(a.x[:, :, None, :], a.weight[:, :, None, :], None, (1, *a.stride), (0, *a.padding),
+                  (0, *a.output_padding), a.groups, (1, *a.dilation), (1, *a.out_size), False)
+    return a.finish(METHODS[method](as_2d)[:, :, 0, :])
 
 
 __all__ = [
