@@ -22,9 +22,9 @@ Pads = tuple[tuple[int, int], ...]
 
 def _per_dim(fn: Callable[..., Any], names: tuple[str, ...], *args: Any) -> Any:
     """Apply a scalar ``fn`` per dimension when any argument is a tuple/list."""
-    n = same_length(**dict(zip(names, args)))
-    if n is None:
+    if not any(isinstance(a, (tuple, list)) for a in args):
         return fn(*args)
+    n = same_length(**dict(zip(names, args)))
     cols = [tuple(a) if isinstance(a, (tuple, list)) else (a,) * n for a in args]
     return tuple(fn(*dim) for dim in zip(*cols))
 
@@ -291,6 +291,24 @@ def transposed_output_padding(
     )
 
 
+def recipe_padding(
+    kernel_size: tuple[int, ...], padding: tuple[int, ...], output_padding: tuple[int, ...], dilation: tuple[int, ...]
+) -> Pads:
+    """``(near, far)`` padding of the zero-insertion recipe per dimension (validated tuples).
+
+    ``near = d(k-1) - p`` (negative: crop) and ``far = near + output_padding``: the
+    padding rule of :func:`transposed_equivalent`, for code that has checked its
+    arguments already.
+
+    Introduced in 06_transposed_convolution.ipynb.
+
+    >>> recipe_padding((3, 4), (1, 0), (1, 0), (1, 2))
+    ((1, 2), (6, 6))
+    """
+    return tuple((d * (k - 1) - p, d * (k - 1) - p + op) for k, p, op, d in zip(kernel_size, padding, output_padding,
+                                                                                 dilation))
+
+
 @dataclass(frozen=True)
 class TransposedEquivalent:
     """The direct (stride-1) convolution that a transposed convolution equals.
@@ -341,13 +359,12 @@ def transposed_equivalent(
 
     def one(i: int, k: int, s: int, p: int, op: int, d: int) -> TransposedEquivalent:
         out = conv_transpose_output_size(i, k, s, p, op, d)
-        k_eff = effective_kernel_size(k, d)
-        near = k_eff - 1 - p
+        ((near, far),) = recipe_padding((k,), (p,), (op,), (d,))
         return TransposedEquivalent(
-            kernel_size=k_eff,
+            kernel_size=effective_kernel_size(k, d),
             stride=1,
             padding=near,
-            far_padding=near + op,
+            far_padding=far,
             zeros_inserted=s - 1,
             dilated_input_size=(i - 1) * s + 1,
             output_size=out,
@@ -370,6 +387,7 @@ __all__ = [
     "conv_transpose_output_size",
     "effective_kernel_size",
     "padding_pairs",
+    "recipe_padding",
     "same_padding",
     "transposed_equivalent",
     "transposed_output_padding",

@@ -34,7 +34,7 @@ from . import _fast
 from .conv import conv2d
 from .matrix import conv_matrix
 from .ops import insert_zeros, pad2d
-from .shapes import conv_output_size, conv_transpose_output_size, transposed_equivalent
+from .shapes import conv_output_size, conv_transpose_output_size, recipe_padding
 from .validate import bias_shape, conv_arrays, conv_channels, divisible, integer, ints, ndim, one_of
 
 
@@ -112,9 +112,9 @@ def conv_transpose2d_zero_insertion(
 
 
 def _zero_insertion(a: _Args) -> np.ndarray:
-    eq = transposed_equivalent(a.x.shape[2:], a.weight.shape[2:], a.stride, a.padding, a.output_padding, a.dilation)
+    pads = recipe_padding(a.weight.shape[2:], a.padding, a.output_padding, a.dilation)  # see transposed_equivalent
     z = insert_zeros(a.x, a.stride)                                # 1. stride-1 zeros between pixels
-    z = pad2d(z, tuple(zip(eq.padding, eq.far_padding)))           # 2. pad d(k-1)-p, far side +output_padding
+    z = pad2d(z, pads)                                             # 2. pad d(k-1)-p, far side +output_padding
     w = flip_kernel(a.weight, a.groups)                            # 3. flip, swap in/out channels
     return conv2d(z, w, stride=1, dilation=a.dilation, groups=a.groups)  # 4. a stride-1 convolution
 
