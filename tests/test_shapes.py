@@ -237,3 +237,32 @@ def test_transposed_output_padding_defaults_and_messages():
         convlib.shapes.transposed_output_padding((5, 5), 3, 1, (1, 2, 3))
     with pytest.raises(ValueError, match=r"same length: input_size=\(5, 5\), dilation=\(1, 2, 3\)$"):
         convlib.shapes.transposed_output_padding((5, 5), 3, 1, 0, (1, 2, 3))
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: convlib.conv_output_size(0, 3), ValueError, "input_size=0 must be a positive integer (>= 1)"),
+        (lambda: convlib.conv_output_size(0, 3, padding="same"), ValueError,
+         "input_size=0 must be a positive integer (>= 1)"),
+        (lambda: convlib.conv_output_size(5.0, 3, padding="same"), TypeError, "input_size=5.0 must be an int"),
+        (lambda: convlib.conv_output_size(5, 0), ValueError, "kernel_size=0 must be a positive integer (>= 1)"),
+        (lambda: convlib.conv_output_size(5, 0, padding="same"), ValueError,
+         "kernel_size=0 must be a positive integer (>= 1)"),
+        (lambda: convlib.conv_output_size(5, 3, dilation=0, padding="same"), ValueError,
+         "dilation=0 must be a positive integer (>= 1)"),
+        (lambda: convlib.conv_output_size(5, (3, 3), dilation=(1, 1, 1), padding="same"), ValueError,
+         "per-dimension arguments must have the same length: kernel_size=(3, 3), dilation=(1, 1, 1)"),
+        (lambda: convlib.same_padding((3, 3), (1, 1, 1)), ValueError,
+         "per-dimension arguments must have the same length: kernel_size=(3, 3), dilation=(1, 1, 1)"),
+        (lambda: convlib.shapes.recipe_padding((3, 4), (1, 0), (1, 0), (1, 2)), None, ((1, 2), (6, 6))),
+    ],
+)
+def test_size_rules_say_exactly_what_is_wrong(call, error, message):
+    if error is None:  # recipe_padding: near d(k-1)-p, far near+output_padding, per dimension
+        assert call() == message
+        assert convlib.shapes.recipe_padding((2,), (3,), (0,), (1,)) == ((-2, -2),)  # negative: a crop
+        return
+    with pytest.raises(Exception) as info:
+        call()
+    assert type(info.value) is error and str(info.value) == message
