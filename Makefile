@@ -11,11 +11,10 @@ STAMP  := $(VENV)/.convlib-installed
 # (or TORCH_INDEX=none, or TORCH_REQUIREMENT=...) chooses another build — see tools/course.py.
 COURSE := $(PYTHON) tools/course.py --venv $(VENV)
 export TORCH_INDEX TORCH_REQUIREMENT
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SANITIZE  := tests/nbval_sanitize.cfg
 JOBS   ?= 2
 
-.PHONY: help install lab test unit nbval execute bench clean chrome slides gifs memory browser figures
+.PHONY: help install lab test unit nbval execute bench mutate clean chrome slides gifs memory browser figures
 
 help:
 	@echo "make install  create .venv/: PyTorch (CPU build, TORCH_INDEX=... for another), then convlib[all]"
@@ -23,6 +22,7 @@ help:
 	@echo "make test     install if needed, then run unit, property and notebook (nbval) tests"
 	@echo "make execute  re-execute every notebook in place, each in a fresh kernel, then normalize it"
 	@echo "make bench    benchmarks: convlib time / torch time, measured in the same run"
+	@echo "make mutate   mutation testing of the numeric core (mutmut; slow, not part of make test)"
 	@echo "make clean    remove build outputs (never notebooks or your files)"
 	@echo "make slides   build/slides/: one offline reveal.js deck per notebook + index.html"
 	@echo "make chrome   rewrite every notebook's Binder badge, prev/next links, the index's corrections table; normalize"
@@ -48,7 +48,7 @@ test: $(STAMP)
 	$(COURSE) test --jobs $(JOBS)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests convlib
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
@@ -61,6 +61,21 @@ execute: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do $(BIN)/python "$$b" || exit 1; done
+
+# Mutation testing of the numeric core (configured in pyproject.toml, [tool.mutmut]): a benchmark of the
+# tests, not a test -- it takes tens of minutes and is never part of `make test`. Prints the score and the
+# surviving mutants (inspect one with `.venv/bin/mutmut show NAME`).
+# mutmut is installed here only (Binder and `make test` never need it); exact pin, no torch among its dependencies.
+MUTMUT := mutmut==3.8.1
+
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(MUTMUT)'
+	rm -rf mutants
+	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children $(JOBS)
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+	  print('mutation score:', s['killed'], 'killed /', s['killed'] + s['survived'], 'killed or survived;', s)"
+	$(BIN)/mutmut results
 
 # Generated notebook chrome (Binder badge, prev/next) and the index's table of corrections.
 chrome: $(STAMP)
@@ -87,6 +102,6 @@ browser: $(STAMP)
 	$(BIN)/python -m pytest -n 0 -m browser tests/browser
 
 clean:
-	rm -rf build dist *.egg-info convlib.egg-info .pytest_cache .hypothesis tools/slides/node_modules
+	rm -rf build dist *.egg-info convlib.egg-info .pytest_cache .hypothesis tools/slides/node_modules mutants
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

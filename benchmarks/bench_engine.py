@@ -1,9 +1,9 @@
-"""The receptive-field and gridding engine against the source's loops (issue 3's targets).
+"""The receptive-field and gridding engine against the source's loops, with their targets.
 
 Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench_engine.py``).
 
 1. ``utilization_map`` against seed 002's ``dilated_conv_all_map`` loops (kept in
-   ``tests/reference_seed.py``) on a 257×257 map with rates [1, 2, 5, 1, 2, 5],
+   ``convlib.sources``) on a 257×257 map with rates [1, 2, 5, 1, 2, 5],
    timed alternately in the same run; target: at least 100× faster.
 2. 20 layers on a 1025×1025 map; target: under 1 s.
 3. ``receptive_field`` of a 100-layer stack; target: under 10 ms.
@@ -16,21 +16,15 @@ Options: ``--repeats N`` (default 5), ``--quick`` (2 repeats).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 import convlib
 from convlib import Layer, receptive_field, utilization_map
-
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("reference_seed", ROOT / "tests" / "reference_seed.py")
-reference_seed = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(reference_seed)
+from convlib.sources import source_main
 
 
 def _median(fn, repeats: int) -> float:
@@ -54,13 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     # 1. against the source's loops
     rates, size = [1, 2, 5, 1, 2, 5], 257
     ours = utilization_map(rates, size=size)
-    theirs = reference_seed.source_main_map(rates, size=size)
+    theirs = source_main(rates, size=size)
     same = bool(np.array_equal(ours, theirs))
     ok &= same
     t_loop, t_ours = [], []
     for _ in range(repeats):  # alternately, in the same run
         t = time.perf_counter()
-        reference_seed.source_main_map(rates, size=size)
+        source_main(rates, size=size)
         t_loop.append(time.perf_counter() - t)
         t_ours.append(_median(lambda: utilization_map(rates, size=size), 5))
     loop, fast = statistics.median(t_loop), statistics.median(t_ours)

@@ -15,9 +15,9 @@ from .notebook import setup
 
 __version__ = "0.1.0"
 
-# --- numeric core (issue 2: shapes, conv, transposed, building blocks) -------
+# --- numeric core: shapes, the convolutions, building blocks -------------------------
 from . import shapes
-from .conv import conv1d, conv2d
+from .conv import conv1d, conv2d, correlate2d, sliding_window
 from .matrix import conv_matrix
 from .ops import dilate_kernel, insert_zeros, pad2d
 from .shapes import (
@@ -27,6 +27,7 @@ from .shapes import (
     effective_kernel_size,
     same_padding,
     transposed_equivalent,
+    window_span,
 )
 from .transposed import (
     conv_transpose1d,
@@ -39,73 +40,52 @@ from .transposed import (
     subpixel_weight,
 )
 
-# --- receptive fields, gridding, HDC (issue 3) --------------------------------
+# --- receptive fields, gridding, HDC ------------------------------------------------
 from .gridding import coverage, holes, progression, unit_utilization, utilization_map
 from .hdc import HDCReport, check_hdc, has_holes, hdc_rule_table, max_distances, suggest_rates
 from .layers import Layer, vgg16_features
-from .receptive import (
-    ReceptiveField,
+from .receptive import ReceptiveField, growth_table, receptive_field
+
+# --- torch, the oracle (imported inside its functions, never here) --------------------
+from . import oracle
+from .oracle import (
+    accepts,
     empirical_receptive_field,
     layers_from_module,
     layers_to_module,
-    receptive_field,
+    torch_macs,
+    torch_output_size,
+    torch_params,
+    torch_verdict,
 )
 
-# --- cost counting (issue 4) --------------------------------------------------
+# --- cost counting, checkerboard overlap, diagram specs --------------------------------
 from . import cost, overlap, spec
-from .cost import ConvCost, SeparableCost, conv_cost, conv_macs, conv_params, separable_cost
+from .cost import ConvCost, SeparableCost, connections, conv_cost, conv_macs, conv_params, group_of, separable_cost
 from .overlap import overlap_counts, resize_conv_counts
 from .spec import ConvSpec, classic_set
 from .verify import GridCheck, check_grid
 
-# Submodules and names that need matplotlib/ipywidgets/torch load lazily.
-_LAZY_MODULES = {"render", "anim", "widgets", "erf", "multipath", "networks", "experiments"}
-_LAZY_NAMES: dict[str, str] = {
-    "plot_map": "render",  # issue 3
-    "plot_map_progression": "render",  # issue 3
-    "plot_receptive_field": "render",  # issue 3
-    "plot_conv_step": "render",  # issue 4
-    "plot_transposed": "render",  # issue 4
-    "plot_transposed_scatter": "render",  # issue 4
-    "plot_dilated_kernel": "render",  # issue 4
-    "plot_checkerboard": "render",  # issue 4
-    "plot_overlap": "render",  # issue 4
-    "plot_wiring": "render",  # issue 4
-    "plot_separable_wiring": "render",  # issue 4
-    "plot_sparse_vs_dense": "render",  # issue 4
-    # effective receptive field (issue 13); convlib.erf imports torch only inside its functions
-    "erf_map": "erf",
-    "erf_stack": "erf",
-    "erf_growth": "erf",
-    "fit_gaussian": "erf",
-    "loglog_slope": "erf",
-    "mean_squared_erf": "erf",
-    "GaussianFit": "erf",
-    "ErfGrowth": "erf",
-    "plot_erf": "render.erf",
-    "plot_erf_grid": "render.erf",
-    "plot_erf_growth": "render.erf",
-    "trace_geometry": "multipath",  # issue 13: receptive fields of any network (torch imported on use)
-    "graph_receptive_field": "multipath",  # issue 13
-    "measure_receptive_field": "multipath",  # issue 13
-    "GraphReceptiveField": "multipath",  # issue 13
-    "MergeCheck": "multipath",  # issue 13
-    "phase_kernels": "phases",  # issue 12
-    "phase_sums": "phases",  # issue 12
-    "plot_phases": "render.phases",  # issue 12
-    "plot_kernel_volumes": "render.volumes",  # issue 12
-    # trained experiments (issue 13, chapter 13); torch is imported only inside their functions
-    "gridding_experiment": "experiments",
-    "checkerboard_experiment": "experiments",
-    "checkerboard_energy": "experiments",
-    "power_spectrum": "experiments",
-    "thin_structures": "experiments",
-    "smooth_images": "experiments",
-    "dilated_segmenter": "experiments",
-    "upsampling_decoder": "experiments",
-    "icnr_": "experiments",
-    # name -> submodule that defines it
+# Submodules and names that need matplotlib, ipywidgets or torch load lazily: name -> submodule that defines it.
+_LAZY_MODULES = {"render", "anim", "widgets", "erf", "multipath", "networks", "experiments", "phases"}
+_LAZY_BY_MODULE: dict[str, tuple[str, ...]] = {
+    "render": (
+        "plot_map", "plot_map_progression", "plot_receptive_field", "plot_conv_step", "plot_transposed",
+        "plot_transposed_scatter", "plot_dilated_kernel", "plot_checkerboard", "plot_overlap", "plot_wiring",
+        "plot_separable_wiring", "plot_sparse_vs_dense",
+    ),
+    "render.phases": ("plot_phases",),
+    "render.volumes": ("plot_kernel_volumes",),
+    "render.erf": ("plot_erf", "plot_erf_grid", "plot_erf_growth"),
+    "phases": ("phase_kernels", "phase_sums"),
+    "erf": ("erf_map", "erf_stack", "erf_growth", "fit_gaussian", "loglog_slope", "mean_squared_erf",
+            "GaussianFit", "ErfGrowth"),
+    "multipath": ("trace_geometry", "graph_receptive_field", "measure_receptive_field", "GraphReceptiveField",
+                  "MergeCheck"),
+    "experiments": ("gridding_experiment", "checkerboard_experiment", "checkerboard_energy", "power_spectrum",
+                    "thin_structures", "smooth_images", "dilated_segmenter", "upsampling_decoder", "icnr_"),
 }
+_LAZY_NAMES: dict[str, str] = {name: module for module, names in _LAZY_BY_MODULE.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:

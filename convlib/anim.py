@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
-from .render.diagrams import _ScatterPainter, _StepPainter
+from .render.diagrams import ScatterPainter, StepPainter
 from .spec import Cell, ConvSpec, classic_set
 
 #: Resolution of animation frames (dots per inch): small notebooks, readable frames.
@@ -47,6 +47,8 @@ _VIEWS = ("direct", "scatter")
 
 def frame_count(spec: ConvSpec, view: str = "direct") -> int:
     """Frames of a full animation: output positions (direct view) or input pixels (scatter view).
+
+    Introduced in 01_convolution.ipynb.
 
     >>> frame_count(ConvSpec(5, 3, stride=2, padding=1))
     9
@@ -76,8 +78,8 @@ def _painter(spec: ConvSpec, view: str, numbers: bool, figsize: tuple[float, flo
     if figsize is not None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     if view == "direct":
-        return _StepPainter(spec, ax, numbers=numbers, x=None, weight=None, legend=True, title=None, arrow=False)
-    return _ScatterPainter(spec, ax, numbers=True, legend=True, title=None)
+        return StepPainter(spec, ax, numbers=numbers, x=None, weight=None, legend=True, title=None, arrow=False)
+    return ScatterPainter(spec, ax, numbers=True, legend=True, title=None)
 
 
 def _key(painter: Any, view: str, frame: int) -> Cell:

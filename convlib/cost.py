@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from math import prod
 from typing import Any
 
-from ._checks import check_divisible, check_groups, is_int, nonnegative, positive
 from .shapes import conv_output_size, conv_transpose_output_size
+from .validate import divisible, flag, integer, ints, only_transposed, padding_word, same_length
 
 IntOrTuple = int | tuple[int, ...]
 
@@ -133,21 +133,6 @@ class SeparableCost:
         return "\n".join(lines)
 
 
-def _ndim(*values: Any) -> int:
-    lengths = {len(v) for v in values if isinstance(v, (tuple, list))}
-    if len(lengths) > 1:
-        raise ValueError(f"per-dimension arguments must have the same length, got lengths {sorted(lengths)}")
-    return lengths.pop() if lengths else 2
-
-
-def _channels(value: Any, name: str) -> int:
-    if not is_int(value):
-        raise TypeError(f"{name}={value!r} must be an int")
-    if value < 1:
-        raise ValueError(f"{name}={value} must be a positive integer (>= 1)")
-    return int(value)
-
-
 def conv_cost(
     in_channels: int,
     out_channels: int,
@@ -193,17 +178,15 @@ def conv_cost(
     >>> c.output_size, c.weights, c.macs
     ((8, 8), 19200, 1228800)
     """
-    cin = _channels(in_channels, "in_channels")
-    cout = _channels(out_channels, "out_channels")
-    g = check_groups(groups)
-    check_divisible(cin, g, "in_channels")
-    check_divisible(cout, g, "out_channels")
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias={bias!r} must be True or False")
-    n = _ndim(kernel_size, input_size, stride, dilation, output_padding, *(() if isinstance(padding, str) else (padding,)))
-    k = positive(kernel_size, n, "kernel_size")
-    s = positive(stride, n, "stride")
-    d = positive(dilation, n, "dilation")
+    cin, cout = integer(in_channels, "in_channels", 1), integer(out_channels, "out_channels", 1)
+    g = integer(groups, "groups", 1)
+    divisible(cin, g, "in_channels")
+    divisible(cout, g, "out_channels")
+    flag(bias, "bias")
+    flag(transposed, "transposed")
+    n = same_length(kernel_size=kernel_size, input_size=input_size, stride=stride, dilation=dilation,
+                    output_padding=output_padding, padding=None if isinstance(padding, str) else padding) or 2
+    k, s, d = ints(kernel_size, n, "kernel_size", 1), ints(stride, n, "stride", 1), ints(dilation, n, "dilation", 1)
     taps = prod(k)
     weights = cout * (cin // g) * taps
     biases = cout if bias else 0
@@ -211,19 +194,16 @@ def conv_cost(
     if transposed:
         if isinstance(padding, str):
             raise ValueError(f"padding={padding!r}: a transposed convolution takes int or tuple padding")
-        p = nonnegative(padding, n, "padding")
-        op = nonnegative(output_padding, n, "output_padding")
+        p, op = ints(padding, n, "padding", 0), ints(output_padding, n, "output_padding", 0)
         per_position = cin * (cout // g) * taps  # one input pixel scatters into every output channel of its group
         if input_size is None:
             return ConvCost("transposed", cin, cout, g, k, (), weights, biases, per_position, None)
-        i = positive(input_size, n, "input_size")
+        i = ints(input_size, n, "input_size", 1)
         out = conv_transpose_output_size(i, k, s, p, op, d)
         return ConvCost("transposed", cin, cout, g, k, tuple(out), weights, biases, per_position, per_position * prod(i))
 
-    if output_padding not in (0, (0,) * n, [0] * n):
-        raise ValueError(f"output_padding={output_padding!r} only applies to a transposed convolution (transposed=True)")
-    if not isinstance(padding, str):
-        nonnegative(padding, n, "padding")
+    only_transposed(output_padding)
+    pad = padding_word(padding) if isinstance(padding, str) else ints(padding, n, "padding", 0)
     if taps == 1 and g == 1:
         kind = "pointwise"
     elif g == cin and g > 1:
@@ -235,8 +215,7 @@ def conv_cost(
     per_position = cout * (cin // g) * taps
     if input_size is None:
         return ConvCost(kind, cin, cout, g, k, (), weights, biases, per_position, None)
-    i = positive(input_size, n, "input_size")
-    pad = padding if isinstance(padding, str) else tuple(padding) if isinstance(padding, (tuple, list)) else (padding,) * n
+    i = ints(input_size, n, "input_size", 1)
     out = conv_output_size(i, k, s, pad, d)
     return ConvCost(kind, cin, cout, g, k, tuple(out), weights, biases, per_position, per_position * prod(out))
 
@@ -313,8 +292,8 @@ def separable_cost(
     >>> c.depthwise.macs, c.pointwise.macs, c.macs, c.standard.macs
     (4800, 49152, 53952, 1228800)
     """
-    cin = _channels(in_channels, "in_channels")
-    m = _channels(depth_multiplier, "depth_multiplier")
+    cin = integer(in_channels, "in_channels", 1)
+    m = integer(depth_multiplier, "depth_multiplier", 1)
     common = dict(stride=stride, padding=padding, dilation=dilation, bias=bias)
     dw = conv_cost(cin, cin * m, kernel_size, input_size, groups=cin, **common)
     std = conv_cost(cin, out_channels, kernel_size, input_size, **common)
@@ -323,4 +302,39 @@ def separable_cost(
     return SeparableCost(depthwise=dw, pointwise=pw, standard=std)
 
 
-__all__ = ["ConvCost", "SeparableCost", "conv_cost", "conv_macs", "conv_params", "separable_cost"]
+# --- which channels meet --------------------------------------------------------------
+
+
+def group_of(channel: int, channels: int, groups: int) -> int:
+    """Group of ``channel`` when ``channels`` channels are split into ``groups`` equal groups.
+
+    Introduced in 09_group_convolution.ipynb.
+
+    >>> [group_of(c, 6, 3) for c in range(6)]
+    [0, 0, 1, 1, 2, 2]
+    """
+    return channel // (channels // groups)
+
+
+def connections(in_channels: int, out_channels: int, groups: int = 1) -> frozenset[tuple[int, int]]:
+    """All ``(input channel, output channel)`` pairs a grouped convolution connects.
+
+    Output channel ``o`` reads the input channels of its own group only.
+
+    Introduced in 09_group_convolution.ipynb.
+
+    >>> sorted(connections(4, 2, groups=2))
+    [(0, 0), (1, 0), (2, 1), (3, 1)]
+    """
+    conv_cost(in_channels, out_channels, 1, groups=groups)  # validates, with the usual messages
+    return frozenset(
+        (i, o)
+        for i in range(in_channels)
+        for o in range(out_channels)
+        if group_of(i, in_channels, groups) == group_of(o, out_channels, groups)
+    )
+
+
+__all__ = [
+    "ConvCost", "SeparableCost", "connections", "conv_cost", "conv_macs", "conv_params", "group_of", "separable_cost",
+]

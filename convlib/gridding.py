@@ -6,12 +6,12 @@ further down, and so on. The *utilization map* counts, for each input pixel,
 the number of such paths (seed 002's ``dilated_conv_all_map`` applied layer by
 layer). Zeros inside the receptive field are the gridding effect's holes.
 
-How it is computed (no loop over pixels): layer ``l``'s taps are ``d_l``
-pixels apart on its own input, which is ``J = s_1 s_2 ... s_{l-1}`` input pixels
-per step, so on the input grid they are ``d_l * J`` apart. The count map is the
-full convolution of a single 1 with each layer's all-ones comb, and because
-every window is a rectangle of taps the 2-D count is the outer product of the
-per-axis 1-D counts: ``map[y, x] = rows[y] * cols[x]``.
+How it is computed: counting paths is convolving with all-ones kernels. Start
+with a single 1 at the output pixel and go down through the layers: a
+transposed convolution with the layer's all-ones kernel, stride and dilation
+(:func:`convlib.conv_transpose1d`) sends every count to the ``k`` input pixels
+its window reads. Every window is a rectangle of taps, so the 2-D count is the
+outer product of the per-axis 1-D counts: ``map[y, x] = rows[y] * cols[x]``.
 
 Introduced in 04_gridding_effect.ipynb.
 """
@@ -22,32 +22,32 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import is_int, to_tuple
+from .conv import conv1d
 from .layers import Layer, as_layer, as_layers, common_ndim
+from .shapes import window_span
+from .transposed import conv_transpose1d
+from .validate import integer, ints, is_int, nonempty, one_of
 
 IntOrTuple = int | tuple[int, ...]
 
-_INT64_SAFE = 2**62
+#: Path counts are int64: a stack whose counts could reach this is refused.
+_INT64_LIMIT = 2**63
 
 
 def _stack(rates_or_layers: Any, kernel_size: IntOrTuple, ndim: int) -> list[tuple[Layer, ...]]:
     """Per axis, the 1-D layers of a stack given as dilation rates and/or layer specs."""
-    if ndim not in (1, 2):
-        raise ValueError(f"ndim={ndim!r} must be 1 or 2")
+    one_of(ndim, "ndim", (1, 2))
     if isinstance(rates_or_layers, (str, Layer)) or is_int(rates_or_layers) or not hasattr(rates_or_layers, "__iter__"):
         raise TypeError(
             f"rates_or_layers={rates_or_layers!r} must be a sequence of dilation rates (ints) "
             f"or of layers (convlib.Layer / (k, s, p[, d]) tuples)"
         )
     items = list(rates_or_layers)
-    if not items:
-        raise ValueError("rates_or_layers=[] must contain at least one layer")
+    nonempty(items, "rates_or_layers", "layer")
     layers = []
     for i, item in enumerate(items):
         if is_int(item):
-            if item < 1:
-                raise ValueError(f"rates[{i}]={item} must be a positive integer (a dilation rate >= 1)")
-            layer = Layer(kernel_size, dilation=int(item))
+            layer = Layer(kernel_size, dilation=integer(item, f"rates[{i}]", 1))
         else:
             layer = as_layer(item, f"layers[{i}]")
         if layer.kind == "transposed":
@@ -67,33 +67,69 @@ def _stack(rates_or_layers: Any, kernel_size: IntOrTuple, ndim: int) -> list[tup
 def _line(layers: tuple[Layer, ...]) -> tuple[np.ndarray, int]:
     """1-D path counts of one output pixel over its receptive field, and the index of its anchor.
 
-    The anchor is where the output pixel sits: each layer's tap ``(k-1)//2`` is its
-    centre, as in the source (left of centre for even kernels).
+    The one counting primitive of this module: from the output pixel down to the
+    input, each layer's all-ones kernel spreads the counts (a transposed
+    convolution). The anchor is where the output pixel sits: each layer's tap
+    ``(k-1)//2`` is its centre, as in the source (left of centre for even kernels).
     """
-    total = 1
-    for layer in layers:
-        total *= layer.kernel_size
-    dtype = np.int64 if total < _INT64_SAFE else object
-    counts = np.ones(1, dtype=dtype)
-    anchor, jump = 0, 1
-    for layer in layers:
-        step = layer.dilation * jump
-        n = len(counts)
-        grown = np.zeros(n + (layer.kernel_size - 1) * step, dtype=dtype)
-        for tap in range(layer.kernel_size):
-            grown[tap * step : tap * step + n] += counts
-        counts = grown
-        anchor += (layer.kernel_size - 1) // 2 * step
-        jump *= layer.stride
+    if np.prod([float(layer.kernel_size) for layer in layers]) >= _INT64_LIMIT:
+        raise ValueError(
+            f"a stack of {len(layers)} layers has more than 2**63 paths per output pixel: "
+            "the counts would overflow int64; use fewer layers"
+        )
+    counts, anchor = np.ones(1, dtype=np.int64), 0
+    for layer in reversed(layers):
+        k, s, d = layer.kernel_size, layer.stride, layer.dilation
+        counts = conv_transpose1d(counts[None], np.ones((1, 1, k), dtype=np.int64), stride=s, dilation=d)[0]
+        anchor = anchor * s + (k - 1) // 2 * d
     return counts, anchor
+
+
+def rate_lines(rate_lists: Any, kernel_size: int = 3) -> list[np.ndarray]:
+    """1-D path counts of many stride-1 stacks of dilated ``kernel_size`` convolutions, computed together.
+
+    Line ``i`` equals ``utilization_map(rate_lists[i], kernel_size, ndim=1)``. The
+    stacks must have the same number of layers; they are spread layer by layer
+    with one batched :func:`convlib.conv_transpose1d` per layer and rate (at stride 1
+    the order of the layers does not change the counts), which is what makes the
+    HDC brute force over thousands of rate lists fast.
+
+    Introduced in 05_hdc.ipynb.
+
+    >>> rate_lines([(1, 2), (2, 1), (2, 2)])
+    [array([1, 1, 2, 1, 2, 1, 1]), array([1, 1, 2, 1, 2, 1, 1]), array([1, 0, 2, 0, 3, 0, 2, 0, 1])]
+    """
+    k = integer(kernel_size, "kernel_size", 1)
+    lists = [tuple(integer(r, f"rate_lists[{i}][{j}]", 1) for j, r in enumerate(rates))
+             for i, rates in enumerate(rate_lists)]
+    nonempty(lists, "rate_lists", "rate list")
+    n = len(lists[0])
+    if any(len(rates) != n for rates in lists):
+        raise ValueError(f"rate_lists must all have the same number of layers (the first has {n})")
+    rates = np.array(lists, dtype=np.int64).reshape(len(lists), n)
+    sizes = 1 + (k - 1) * rates.sum(axis=1)
+    width = int(sizes.max())
+    if float(k) ** n >= _INT64_LIMIT:
+        raise ValueError(f"{n} layers of kernel_size={k} have more than 2**63 paths: the counts would overflow int64")
+    counts = np.zeros((len(lists), 1, width), dtype=np.int64)
+    counts[:, 0, 0] = 1
+    ones = np.ones((1, 1, k), dtype=np.int64)
+    for layer in range(n):
+        spread = np.zeros_like(counts)
+        for r in np.unique(rates[:, layer]):
+            rows = rates[:, layer] == r
+            reach = (k - 1) * int(r)  # a line still this short of the width cannot overflow it
+            spread[rows] = conv_transpose1d(counts[rows, :, : width - reach], ones, dilation=int(r))
+        counts = spread
+    return [line[0, :size] for line, size in zip(counts, sizes)]
 
 
 def _outer(lines: list[np.ndarray]) -> np.ndarray:
     if len(lines) == 1:
         return lines[0]
     rows, cols = lines
-    if rows.dtype == object or cols.dtype == object or int(rows.max()) * int(cols.max()) >= 2**63:
-        return np.outer(rows.astype(object), cols.astype(object))
+    if float(rows.max()) * float(cols.max()) >= _INT64_LIMIT:
+        raise ValueError("the 2-D counts would overflow int64 (more than 2**63 paths to one pixel); use ndim=1")
     return np.outer(rows, cols)
 
 
@@ -107,9 +143,7 @@ def _placed(lines: list[tuple[np.ndarray, int]], size: Any, extents: list[tuple[
         sizes = [before + after + 1 for before, after in extents]
         centres = [before for before, _ in extents]
     else:
-        sizes = list(to_tuple(size, ndim, "size"))
-        if any(n < 1 for n in sizes):
-            raise ValueError(f"size={size!r} must be a positive integer (or one per dimension)")
+        sizes = list(ints(size, ndim, "size", 1))
         centres = [n // 2 for n in sizes]
         for n, c, (before, after) in zip(sizes, centres, extents):
             if c < before or n - 1 - c < after:
@@ -150,7 +184,7 @@ def utilization_map(
     Returns
     -------
     numpy.ndarray of int64
-        (``object`` ints only if the counts could overflow int64.)
+        (A stack with more than ``2**63`` paths to one pixel raises ValueError.)
 
     Raises
     ------
@@ -171,7 +205,8 @@ def utilization_map(
     array([1, 1, 2, 1, 2, 1, 1])
     """
     axes = _stack(rates_or_layers, kernel_size, ndim)
-    lines = [_line(layers) for layers in axes]
+    lines = [_line(axes[0])]
+    lines += [lines[0] if layers == axes[0] else _line(layers) for layers in axes[1:]]  # square stacks: one line
     extents = [(anchor, len(counts) - 1 - anchor) for counts, anchor in lines]
     return _outer(_placed(lines, size, extents))
 
@@ -253,6 +288,28 @@ def holes(counts_or_layers: Any, kernel_size: IntOrTuple = 3) -> np.ndarray:
     return np.argwhere(~used[box]) + offset
 
 
+def _paths_below(counts: np.ndarray, layer: Layer, n_prev: int) -> np.ndarray:
+    """Paths from each of a layer's ``n_prev`` inputs, given the paths from each of its outputs.
+
+    The layer's adjoint with an all-ones kernel. A convolution's output ``y``
+    reads input ``y*s - p + t*d`` (tap ``t``): a transposed convolution of the
+    counts sends them back. A transposed layer's input ``x`` writes output
+    ``x*s - p + t*d``: a convolution of the counts reads them back. Positions in
+    the padding hold no paths.
+    """
+    k, s, d, p = layer.kernel_size, layer.stride, layer.dilation, layer.near_padding
+    ones = np.ones((1, 1, k), dtype=counts.dtype)
+    if layer.kind == "transposed":
+        far = max(0, window_span(n_prev, k, s, d) - p - len(counts))  # room for the last input's window
+        padded = np.pad(counts, (p, far))
+        return conv1d(padded[None], ones, stride=s, dilation=d)[0, :n_prev]
+    canvas = conv_transpose1d(counts[None], ones, stride=s, dilation=d)[0]  # canvas cell c = input x + p
+    below = np.zeros(n_prev, dtype=counts.dtype)
+    kept = canvas[p:p + n_prev]
+    below[:len(kept)] = kept
+    return below
+
+
 def _unit_line(layers: tuple[Layer, ...], n_in: int, position: int | None, axis: int) -> np.ndarray:
     sizes = [n_in]
     for layer in layers:
@@ -264,21 +321,7 @@ def _unit_line(layers: tuple[Layer, ...], n_in: int, position: int | None, axis:
     counts = np.zeros(n_out, dtype=np.int64)
     counts[pos] = 1
     for layer, n_prev in zip(reversed(layers), reversed(sizes[:-1])):
-        below = np.zeros(n_prev, dtype=np.int64)
-        y = np.nonzero(counts)[0]
-        v = counts[y]
-        k, s, d = layer.kernel_size, layer.stride, layer.dilation
-        p = layer.near_padding
-        for tap in range(k):
-            if layer.kind == "transposed":  # out[x*s - p + tap*d] += in[x]
-                num = y + p - tap * d
-                x = num // s
-                ok = (num % s == 0) & (x >= 0) & (x < n_prev)
-            else:  # out[y] reads in[y*s - p + tap*d]
-                x = y * s - p + tap * d
-                ok = (x >= 0) & (x < n_prev)
-            below[x[ok]] += v[ok]
-        counts = below
+        counts = _paths_below(counts, layer, n_prev)
     return counts
 
 
@@ -309,10 +352,8 @@ def unit_utilization(layers: Any, input_size: IntOrTuple, position: IntOrTuple |
     ndim = len(input_size) if isinstance(input_size, (tuple, list)) else (found or 2)
     if found is not None and found != ndim:
         raise ValueError(f"input_size={input_size!r} has {ndim} dimension(s); the layers have {found}")
-    sizes = to_tuple(input_size, ndim, "input_size")
-    if any(n < 1 for n in sizes):
-        raise ValueError(f"input_size={input_size!r} must be positive")
-    pos = (None,) * ndim if position is None else to_tuple(position, ndim, "position")
+    sizes = ints(input_size, ndim, "input_size", 1)
+    pos = (None,) * ndim if position is None else ints(position, ndim, "position")
     split = [layer.along(ndim) for layer in stack]
     lines = [
         _unit_line(tuple(axes[d] for axes in split), sizes[d], pos[d], d) for d in range(ndim)
@@ -320,4 +361,4 @@ def unit_utilization(layers: Any, input_size: IntOrTuple, position: IntOrTuple |
     return _outer(lines)
 
 
-__all__ = ["coverage", "holes", "progression", "unit_utilization", "utilization_map"]
+__all__ = ["coverage", "holes", "progression", "rate_lines", "unit_utilization", "utilization_map"]

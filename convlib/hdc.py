@@ -26,26 +26,17 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import is_int
-from .gridding import _line, _stack, utilization_map
+from .gridding import rate_lines, utilization_map
+from .validate import integer, is_int, nonempty
 
 
 def _check_rates(rates: Any, kernel_size: Any) -> tuple[tuple[int, ...], int]:
-    if not is_int(kernel_size):
-        raise TypeError(f"kernel_size={kernel_size!r} must be an int")
-    if kernel_size < 1:
-        raise ValueError(f"kernel_size={kernel_size} must be a positive integer")
+    k = integer(kernel_size, "kernel_size", 1)
     if is_int(rates) or isinstance(rates, str) or not hasattr(rates, "__iter__"):
         raise TypeError(f"rates={rates!r} must be a sequence of dilation rates (positive ints)")
     out = tuple(rates)
-    if not out:
-        raise ValueError("rates=[] must contain at least one rate")
-    for i, r in enumerate(out):
-        if not is_int(r):
-            raise TypeError(f"rates[{i}]={r!r} must be an int")
-        if r < 1:
-            raise ValueError(f"rates[{i}]={r} must be a positive integer (a dilation rate >= 1)")
-    return tuple(int(r) for r in out), int(kernel_size)
+    nonempty(out, "rates", "rate")
+    return tuple(integer(r, f"rates[{i}]", 1) for i, r in enumerate(out)), k
 
 
 def max_distances(rates: Any) -> tuple[int, ...]:
@@ -67,23 +58,6 @@ def max_distances(rates: Any) -> tuple[int, ...]:
     return tuple(reversed(m))
 
 
-def _rate_line(rates: tuple[int, ...], k: int) -> np.ndarray:
-    """1-D path counts of a stride-1 stack of rates (the fast path of ``utilization_map(..., ndim=1)``)."""
-    counts = np.ones(1, dtype=np.int64)
-    for r in rates:
-        n = len(counts)
-        grown = np.zeros(n + (k - 1) * r, dtype=np.int64)
-        for tap in range(k):
-            grown[tap * r : tap * r + n] += counts
-        counts = grown
-    return counts
-
-
-def _line_has_holes(rates: tuple[int, ...], k: int) -> bool:
-    """1-D brute force (stride 1): is any pixel of the field unused? (2-D holes iff 1-D holes.)"""
-    return not _rate_line(rates, k).all()
-
-
 def has_holes(rates_or_layers: Any, kernel_size: int = 3) -> bool:
     """Brute force: does the stack's utilization map have a zero inside its receptive field?
 
@@ -92,8 +66,7 @@ def has_holes(rates_or_layers: Any, kernel_size: int = 3) -> bool:
     >>> has_holes([2, 2, 2]), has_holes([1, 2, 5]), has_holes([1, 2, 9])
     (True, False, True)
     """
-    axes = _stack(rates_or_layers, kernel_size, 2)
-    return any(not (_line(layers)[0] > 0).all() for layers in axes)
+    return not (utilization_map(rates_or_layers, kernel_size) > 0).all()
 
 
 def _runs(rates: tuple[int, ...]) -> list[tuple[int, ...]]:
@@ -329,18 +302,20 @@ def hdc_rule_table(
 
     Introduced in 05_hdc.ipynb.
     """
-    if not is_int(max_rate) or max_rate < 1:
-        raise ValueError(f"max_rate={max_rate!r} must be a positive integer")
+    integer(max_rate, "max_rate", 1)
     lens = tuple(lengths)
-    if not lens or not all(is_int(n) and n >= 2 for n in lens):
-        raise ValueError(f"lengths={lengths!r} must be integers >= 2 (M_2 needs two layers)")
+    nonempty(lens, "lengths", "length")
+    for i, n in enumerate(lens):
+        integer(n, f"lengths[{i}]", 2)  # M_2 needs two layers
     _check_rates([1], kernel_size)
     counts: dict[tuple[int, bool], list[int]] = {}
     examples: dict[str, list[tuple[int, ...]]] = {c: [] for c in _CATEGORIES}
     for n in lens:
-        for rates in itertools.product(range(1, max_rate + 1), repeat=n):
+        rate_lists = list(itertools.product(range(1, max_rate + 1), repeat=n))
+        # the brute force: a hole in the 1-D line of a stride-1 stack (2-D holes iff 1-D holes)
+        has_hole = [not line.all() for line in rate_lines(rate_lists, kernel_size)]
+        for rates, holes in zip(rate_lists, has_hole):
             rule = max_distances(rates)[1] <= kernel_size
-            holes = _line_has_holes(rates, kernel_size)
             cat = 2 * (not rule) + holes
             counts.setdefault((n, rates[0] == 1), [0, 0, 0, 0])[cat] += 1
             if len(examples[_CATEGORIES[cat]]) < n_examples:
@@ -428,10 +403,7 @@ def suggest_rates(
     [(1, 2, 3), (1, 1, 4), (1, 3, 3), (1, 2, 4), (1, 1, 5)]
     """
     for name, value in (("target_rf", target_rf), ("n_layers", n_layers), ("limit", limit)):
-        if not is_int(value):
-            raise TypeError(f"{name}={value!r} must be an int")
-        if value < 1:
-            raise ValueError(f"{name}={value} must be a positive integer")
+        integer(value, name, 1)
     _check_rates([1], kernel_size)
     k = int(kernel_size)
     if k == 1:
@@ -444,9 +416,10 @@ def suggest_rates(
         groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
         for rates in _conforming(n_layers, s, k, budget):
             groups.setdefault(tuple(sorted(rates)), []).append(rates)
-        for multiset, orders in groups.items():
-            line = _rate_line(multiset, k)
-            if math.gcd(*multiset) != 1 or not line.all():
+        candidates = [m for m in groups if math.gcd(*m) == 1]
+        for multiset, line in zip(candidates, rate_lines(candidates, k) if candidates else []):
+            orders = groups[multiset]
+            if not line.all():
                 continue
             peak = int(line.max()) ** 2
             found.append((1 + (k - 1) * s, peak, multiset[-1], _order(orders)))

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
-from ._checks import check_output_padding, is_int
+from .validate import flag, integer, ints, is_int, one_of, only_transposed, output_padding_rule, padding_word, same_needs_stride_one
 from .shapes import conv_output_size, conv_transpose_output_size, effective_kernel_size, same_padding
 
 IntOrTuple = int | tuple[int, ...]
@@ -26,20 +26,9 @@ KINDS = ("conv", "pool", "transposed")
 
 def _norm(value: Any, name: str, minimum: int) -> IntOrTuple:
     """An int >= minimum, or a non-empty tuple of them (lists become tuples)."""
-    if type(value) is int and value >= minimum:  # fast path for the common case
-        return value
-    rule = "a positive integer (>= 1)" if minimum == 1 else "a non-negative integer"
     if is_int(value):
-        if value < minimum:
-            raise ValueError(f"{name}={value!r} must be {rule}")
-        return int(value)
-    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0:
-        if not all(is_int(v) for v in value):
-            raise TypeError(f"{name}={value!r} must be an int or a tuple of ints")
-        if any(v < minimum for v in value):
-            raise ValueError(f"{name}={tuple(value)!r} must be {rule} in every dimension")
-        return tuple(int(v) for v in value)
-    raise TypeError(f"{name}={value!r} must be an int or a tuple of ints")
+        return integer(value, name, minimum)
+    return ints(value, None, name, minimum)
 
 
 @dataclass(frozen=True)
@@ -87,21 +76,16 @@ class Layer:
 
     def __post_init__(self) -> None:
         put = object.__setattr__
-        if self.kind not in KINDS:
-            raise ValueError(f"kind={self.kind!r} must be one of {KINDS}")
+        one_of(self.kind, "kind", KINDS)
         put(self, "kernel_size", _norm(self.kernel_size, "kernel_size", 1))
         put(self, "stride", _norm(self.stride, "stride", 1))
         put(self, "dilation", _norm(self.dilation, "dilation", 1))
         put(self, "output_padding", _norm(self.output_padding, "output_padding", 0))
         if isinstance(self.padding, str):
-            if self.padding == "valid":
-                put(self, "padding", 0)
-            elif self.padding != "same":
-                raise ValueError(f"padding={self.padding!r} must be an int, a tuple, 'valid' or 'same'")
+            put(self, "padding", 0 if padding_word(self.padding) == "valid" else "same")
         else:
             put(self, "padding", _norm(self.padding, "padding", 0))
-        if not isinstance(self.ceil_mode, bool):
-            raise TypeError(f"ceil_mode={self.ceil_mode!r} must be a bool")
+        flag(self.ceil_mode, "ceil_mode")
         if self.name is not None and not isinstance(self.name, str):
             raise TypeError(f"name={self.name!r} must be a string or None")
 
@@ -112,29 +96,35 @@ class Layer:
         }
         if len(set(lengths.values())) > 1:
             shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in lengths)
-            raise ValueError(f"per-dimension tuples must have the same length: {shown}")
+            raise ValueError(f"per-dimension arguments must have the same length: {shown}")
         put(self, "_ndim", next(iter(lengths.values()), None))
 
         n = self.ndim or 1
-        strides = self._tuple("stride", n)
         if self.padding == "same":
             if self.kind != "conv":
                 raise ValueError(f"padding='same' is only defined for convolutions, not kind={self.kind!r}")
-            if any(s != 1 for s in strides):
-                raise ValueError(f"padding='same' needs stride=1 (like torch), got stride={self.stride!r}")
-        if self.kind != "transposed" and any(self._tuple("output_padding", n)):
-            raise ValueError(f"output_padding={self.output_padding!r} is only defined for kind='transposed'")
+            same_needs_stride_one(self.stride)
         if self.kind == "transposed":
-            check_output_padding(self._tuple("output_padding", n), strides, self._tuple("dilation", n))
+            output_padding_rule(self.per_axis("output_padding", n), self.per_axis("stride", n),
+                                self.per_axis("dilation", n))
+        else:
+            only_transposed(self.output_padding)
         if self.ceil_mode and self.kind != "pool":
             raise ValueError(f"ceil_mode=True is only defined for kind='pool', not kind={self.kind!r}")
 
     # -- views -----------------------------------------------------------------
-    def _tuple(self, field: str, n: int) -> tuple[int, ...]:
+    def per_axis(self, field: str, ndim: int) -> tuple[int, ...]:
+        """One value of ``field`` per spatial axis (an int repeats; ``'same'`` padding gives the near side).
+
+        >>> Layer(3, 2, 1).per_axis("stride", 2)
+        (2, 2)
+        >>> Layer(4, padding="same").per_axis("padding", 1)
+        (1,)
+        """
         value = getattr(self, field)
         if field == "padding" and value == "same":
             value = self.near_padding
-        return value if isinstance(value, tuple) else (value,) * n
+        return value if isinstance(value, tuple) else (value,) * ndim
 
     @property
     def ndim(self) -> int | None:
@@ -147,7 +137,7 @@ class Layer:
         k, d = self.kernel_size, self.dilation
         if isinstance(k, tuple) or isinstance(d, tuple):
             n = self.ndim
-            return effective_kernel_size(self._tuple("kernel_size", n), self._tuple("dilation", n))
+            return effective_kernel_size(self.per_axis("kernel_size", n), self.per_axis("dilation", n))
         return effective_kernel_size(k, d)
 
     @property
@@ -158,7 +148,7 @@ class Layer:
         n = self.ndim
         if n is None:
             return same_padding(self.kernel_size, self.dilation)[0]
-        pairs = same_padding(self._tuple("kernel_size", n), self._tuple("dilation", n))
+        pairs = same_padding(self.per_axis("kernel_size", n), self.per_axis("dilation", n))
         return tuple(before for before, _ in pairs)
 
     def along(self, ndim: int) -> tuple[Layer, ...]:
@@ -172,8 +162,8 @@ class Layer:
             raise ValueError(f"{self!r} has {own} spatial dimension(s), not {ndim}")
         if own is None:  # plain ints: the same layer along every axis
             return (self,) * ndim
-        cols = {f: self._tuple(f, ndim) for f in ("kernel_size", "stride", "dilation", "output_padding")}
-        pads = ["same"] * ndim if self.padding == "same" else list(self._tuple("padding", ndim))
+        cols = {f: self.per_axis(f, ndim) for f in ("kernel_size", "stride", "dilation", "output_padding")}
+        pads = ["same"] * ndim if self.padding == "same" else list(self.per_axis("padding", ndim))
         out = []
         for i in range(ndim):
             one = object.__new__(Layer)  # every value was validated by this layer already

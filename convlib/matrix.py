@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import as_array, check_divisible, check_groups, is_int, positive
-from .conv import check_output_size, resolve_padding
+from .conv import conv1d, conv2d
+from .shapes import conv_output_shape, padding_pairs
+from .validate import as_array, divisible, integer, ints, ndim
 
 #: default largest number of entries :func:`conv_matrix` builds (64 MiB of float64)
 MAX_ENTRIES = 8_388_608
@@ -57,51 +58,46 @@ def conv_matrix(
            [0., 0., 1., 2.]])
     """
     weight = as_array(weight, "weight")
-    if weight.ndim not in (3, 4):
-        raise ValueError(f"weight with shape {weight.shape} must have 3 (1-D) or 4 (2-D) dimensions")
+    ndim(weight, (3, 4), "weight", "conv_matrix expects 3 (1-D) or 4 (2-D) dimensions")
     nd = weight.ndim - 2
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != nd + 1 or not all(
-        is_int(s) and s >= 1 for s in input_shape
-    ):
+    if not isinstance(input_shape, (tuple, list)):
+        raise TypeError(f"input_shape={input_shape!r} must be a tuple (C_in, spatial sizes)")
+    if len(input_shape) != nd + 1:
         raise ValueError(
-            f"input_shape={input_shape!r} must be {nd + 1} positive ints (C_in, spatial sizes) for a weight "
+            f"input_shape={input_shape!r} must hold {nd + 1} sizes (C_in, spatial sizes) for a weight "
             f"with shape {weight.shape}"
         )
-    c_in, *sizes = (int(s) for s in input_shape)
-    stride = positive(stride, nd, "stride")
-    dilation = positive(dilation, nd, "dilation")
-    groups = check_groups(groups)
+    c_in, *sizes = ints(input_shape, nd + 1, "input_shape", 1)
+    stride, dilation = ints(stride, nd, "stride", 1), ints(dilation, nd, "dilation", 1)
+    groups = integer(groups, "groups", 1)
     c_out, cg, *kernel = weight.shape
-    check_divisible(c_out, groups, "out_channels (weight.shape[0])")
+    divisible(c_out, groups, "out_channels (weight.shape[0])")
     if c_in != cg * groups:
         raise ValueError(
             f"input_shape={tuple(input_shape)} has {c_in} channels, but weight with shape {weight.shape} "
             f"and groups={groups} expects in_channels = {cg * groups}"
         )
-    pads = resolve_padding(padding, tuple(kernel), stride, dilation)
-    out_sizes = check_output_size(tuple(sizes), pads, tuple(kernel), stride, dilation)
+    pads = padding_pairs(padding, tuple(kernel), stride, dilation)
+    out_sizes = conv_output_shape(tuple(sizes), pads, tuple(kernel), stride, dilation)
     rows, cols = c_out * int(np.prod(out_sizes)), c_in * int(np.prod(sizes))
     if rows * cols > max_entries:
         raise ValueError(
             f"conv_matrix would have {rows} x {cols} = {rows * cols} entries, more than "
             f"max_entries={max_entries}; it is meant for small inputs (use conv2d for large ones)"
         )
-    if nd == 1:  # a 1-D convolution is a 2-D one over an image of height 1
-        sizes, out_sizes, kernel = [1, *sizes], (1, *out_sizes), [1, *kernel]
-        stride, dilation, pads = (1, *stride), (1, *dilation), ((0, 0), *pads)
-        weight = weight[:, :, None, :]
-    (h, w), (h_out, w_out), (kh, kw) = sizes, out_sizes, kernel
-
-    c = np.zeros((c_out, h_out, w_out, c_in, h, w), dtype=weight.dtype)
-    o = np.arange(c_out)[:, None, None, None]                      # output channel
-    ci = (o // (c_out // groups)) * cg + np.arange(cg)[:, None, None]  # input channels of its group
-    for i in range(kh):  # one kernel tap at a time: where does it land for every output pixel?
-        for j in range(kw):
-            hi = np.arange(h_out) * stride[0] - pads[0][0] + i * dilation[0]
-            wi = np.arange(w_out) * stride[1] - pads[1][0] + j * dilation[1]
-            ho, wo = np.nonzero((hi >= 0) & (hi < h))[0], np.nonzero((wi >= 0) & (wi < w))[0]
-            c[o, ho[:, None], wo, ci, hi[ho][:, None], wi[wo]] = weight[:, :, i, j][:, :, None, None]
-    return c.reshape(rows, cols)
+    # column j of C is the convolution of the j-th basis image (a single 1 at pixel j),
+    # computed for a batch of basis images at a time (the batch stays within max_entries)
+    conv = conv1d if nd == 1 else conv2d
+    c = np.empty((rows, cols), dtype=weight.dtype)
+    batch = max(1, max_entries // max(rows, cols))
+    for j in range(0, cols, batch):
+        m = min(batch, cols - j)
+        basis = np.zeros((m, cols), dtype=weight.dtype)
+        basis[np.arange(m), j + np.arange(m)] = 1
+        out = conv(basis.reshape(m, c_in, *sizes), weight, stride=stride, padding=padding, dilation=dilation,
+                   groups=groups)
+        c[:, j:j + m] = out.reshape(m, rows).T
+    return c
 
 
 __all__ = ["MAX_ENTRIES", "conv_matrix"]

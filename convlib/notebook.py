@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .style import RC
+from .validate import integer
 
 DEFAULT_SEED = 0
 
@@ -46,8 +47,8 @@ def setup(seed: int = DEFAULT_SEED, *, precision: int = 4) -> SetupInfo:
     -------
     SetupInfo
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed={seed!r} must be a non-negative integer")
+    seed = integer(seed, "seed", 0)
+    integer(precision, "precision", 0)
     random.seed(seed)
     np.random.seed(seed)
     np.set_printoptions(precision=precision, suppress=True, linewidth=100)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import is_int, to_tuple
+from .validate import ints, is_int, one_of
 
 #: padding modes, torch's names -> numpy.pad's names
 PAD_MODES = {"zeros": "constant", "constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -27,7 +27,7 @@ def _spatial_axes(x: np.ndarray, arg: Any, name: str) -> int:
     elif isinstance(arg, (tuple, list)):
         n = len(arg)
     else:
-        raise TypeError(f"{name}={arg!r} must be an int or a tuple of ints")
+        raise TypeError(f"{name}={arg!r} must be an int or a sequence of ints")
     if not 1 <= n <= x.ndim:
         raise ValueError(f"{name}={arg!r} addresses {n} trailing axes, but the array has shape {x.shape}")
     return n
@@ -38,10 +38,10 @@ def _pad_pairs(x: np.ndarray, padding: Any) -> tuple[tuple[int, int], ...]:
     if isinstance(padding, (tuple, list)) and padding and all(isinstance(p, (tuple, list)) for p in padding):
         if any(len(p) != 2 for p in padding):
             raise ValueError(f"padding={padding!r}: every per-dimension entry must be a (before, after) pair")
-        pairs = tuple(to_tuple(p, 2, "padding") for p in padding)
+        pairs = tuple(ints(p, 2, "padding") for p in padding)
     else:
         n = _spatial_axes(x, padding, "padding")
-        pairs = tuple((p, p) for p in to_tuple(padding, n, "padding"))
+        pairs = tuple((p, p) for p in ints(padding, n, "padding"))
     if len(pairs) > x.ndim:
         raise ValueError(f"padding={padding!r} pads {len(pairs)} axes, but the array has shape {x.shape}")
     return pairs
@@ -79,8 +79,7 @@ def pad2d(x: Any, padding: Any, mode: str = "zeros", value: float = 0.0) -> np.n
     array([[3, 2, 1, 2, 3, 2]])
     """
     x = np.asarray(x)
-    if mode not in PAD_MODES:
-        raise ValueError(f"mode={mode!r} must be one of {sorted(PAD_MODES)}")
+    one_of(mode, "mode", tuple(PAD_MODES))
     pairs = _pad_pairs(x, padding)
     axes = range(x.ndim - len(pairs), x.ndim)
     if mode in ("zeros", "constant"):
@@ -134,9 +133,7 @@ def insert_zeros(x: Any, stride: Any) -> np.ndarray:
     """
     x = np.asarray(x)
     n = _spatial_axes(x, stride, "stride")
-    strides = to_tuple(stride, n, "stride")
-    if any(s < 1 for s in strides):
-        raise ValueError(f"stride={stride!r} must be a positive integer (>= 1) in every dimension")
+    strides = ints(stride, n, "stride", 1)
     lead = x.shape[: x.ndim - n]
     sizes = x.shape[x.ndim - n:]
     out = np.zeros(lead + tuple(max((m - 1) * s + 1, 0) for m, s in zip(sizes, strides)), dtype=x.dtype)
@@ -165,10 +162,7 @@ def dilate_kernel(w: Any, dilation: Any) -> np.ndarray:
     """
     w = np.asarray(w)
     n = _spatial_axes(w, dilation, "dilation")
-    d = to_tuple(dilation, n, "dilation")
-    if any(v < 1 for v in d):
-        raise ValueError(f"dilation={dilation!r} must be a positive integer (>= 1) in every dimension")
-    return insert_zeros(w, d)
+    return insert_zeros(w, ints(dilation, n, "dilation", 1))
 
 
 __all__ = ["PAD_MODES", "dilate_kernel", "insert_zeros", "pad2d"]

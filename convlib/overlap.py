@@ -15,28 +15,27 @@ Introduced in 07_checkerboard_artifacts.ipynb.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ._checks import is_int
-from .shapes import conv_transpose_output_size
-
-
-def _int(value: Any, name: str, minimum: int) -> int:
-    if not is_int(value):
-        raise TypeError(f"{name}={value!r} must be an int")
-    if value < minimum:
-        raise ValueError(f"{name}={value} must be an integer >= {minimum}")
-    return int(value)
+from .conv import conv1d, conv2d
+from .transposed import conv_transpose1d, conv_transpose2d
+from .validate import flag, integer, ints, is_int, ndim
 
 
 def _shape(input_size: Any) -> tuple[int, ...]:
-    if is_int(input_size):
-        return (_int(input_size, "input_size", 1),)
-    if isinstance(input_size, (tuple, list)) and len(input_size) == 2:
-        return tuple(_int(v, "input_size", 1) for v in input_size)
-    raise TypeError(f"input_size={input_size!r} must be an int (1-D) or a pair of ints (2-D)")
+    """An int is a 1-D signal, a pair a 2-D map."""
+    return ints(input_size, 1 if is_int(input_size) else 2, "input_size", 1)
+
+
+def _ones_conv(counts: np.ndarray, k: int, transposed: bool, **kwargs: Any) -> np.ndarray:
+    """``counts`` (1-D or 2-D) convolved with an all-ones ``k`` (or ``k x k``) kernel."""
+    nd = counts.ndim
+    ones = np.ones((1, 1) + (k,) * nd)
+    conv = {(1, False): conv1d, (2, False): conv2d, (1, True): conv_transpose1d, (2, True): conv_transpose2d}
+    return conv[nd, transposed](counts[None, None], ones, **kwargs)[0, 0]
 
 
 def stamp_counts(counts: np.ndarray, kernel_size: int, stride: int, padding: int = 0) -> np.ndarray:
@@ -52,22 +51,9 @@ def stamp_counts(counts: np.ndarray, kernel_size: int, stride: int, padding: int
     array([1., 1., 2., 1., 2., 1., 2., 1., 1.])
     """
     counts = np.asarray(counts, dtype=np.float64)
-    if counts.ndim not in (1, 2):
-        raise ValueError(f"counts with shape {counts.shape} must be 1-D or 2-D")
-    k = _int(kernel_size, "kernel_size", 1)
-    s = _int(stride, "stride", 1)
-    p = _int(padding, "padding", 0)
-    out_shape = tuple(conv_transpose_output_size(n, k, s, p) for n in counts.shape)
-    full = np.zeros(tuple((n - 1) * s + k for n in counts.shape))
-    if counts.ndim == 1:
-        for a in range(k):
-            full[a : a + (counts.shape[0] - 1) * s + 1 : s] += counts
-        return full[p : p + out_shape[0]]
-    h, w = counts.shape
-    for a in range(k):
-        for b in range(k):
-            full[a : a + (h - 1) * s + 1 : s, b : b + (w - 1) * s + 1 : s] += counts
-    return full[p : p + out_shape[0], p : p + out_shape[1]]
+    ndim(counts, (1, 2), "counts", "stamp_counts expects a 1-D or 2-D count map")
+    k, s, p = integer(kernel_size, "kernel_size", 1), integer(stride, "stride", 1), integer(padding, "padding", 0)
+    return _ones_conv(counts, k, True, stride=s, padding=p)
 
 
 def overlap_counts(
@@ -96,7 +82,7 @@ def overlap_counts(
     array([1., 2., 2., 2., 2., 2., 2., 1.])
     """
     counts = np.ones(_shape(input_size))
-    for _ in range(_int(layers, "layers", 1)):
+    for _ in range(integer(layers, "layers", 1)):
         counts = stamp_counts(counts, kernel_size, stride, padding)
     return counts
 
@@ -118,23 +104,11 @@ def resize_conv_counts(
     array([2., 3., 3., 3., 3., 3., 3., 2.])
     """
     counts = np.ones(_shape(input_size))
-    k = _int(kernel_size, "kernel_size", 1)
-    sc = _int(scale, "scale", 1)
-    before, after = (k - 1) // 2, (k - 1) - (k - 1) // 2
-    for _ in range(_int(layers, "layers", 1)):
+    k, sc = integer(kernel_size, "kernel_size", 1), integer(scale, "scale", 1)
+    for _ in range(integer(layers, "layers", 1)):
         for axis in range(counts.ndim):
             counts = np.repeat(counts, sc, axis=axis)
-        padded = np.pad(counts, [(before, after)] * counts.ndim)
-        out = np.zeros_like(counts)
-        if counts.ndim == 1:
-            for a in range(k):
-                out += padded[a : a + counts.shape[0]]
-        else:
-            h, w = counts.shape
-            for a in range(k):
-                for b in range(k):
-                    out += padded[a : a + h, b : b + w]
-        counts = out
+        counts = _ones_conv(counts, k, False, padding="same")
     return counts
 
 
@@ -151,11 +125,9 @@ def interior_margin(kernel_size: int, stride: int, padding: int = 0, *, layers: 
     >>> interior_margin(3, 2, padding=1)
     1
     """
-    k = _int(kernel_size, "kernel_size", 1)
-    s = _int(stride, "stride", 1)
-    p = _int(padding, "padding", 0)
+    k, s, p = integer(kernel_size, "kernel_size", 1), integer(stride, "stride", 1), integer(padding, "padding", 0)
     margin = 0
-    for _ in range(_int(layers, "layers", 1)):
+    for _ in range(integer(layers, "layers", 1)):
         if resize:
             margin = margin * s + (k - 1) - (k - 1) // 2
         else:
@@ -166,17 +138,86 @@ def interior_margin(kernel_size: int, stride: int, padding: int = 0, *, layers: 
 def is_even(counts: np.ndarray, *, margin: int = 0) -> bool:
     """True if every cell at least ``margin`` cells away from the border has the same count.
 
+    Introduced in 07_checkerboard_artifacts.ipynb.
+
     >>> is_even(overlap_counts(6, 4, 2, padding=1), margin=1)
     True
     >>> is_even(overlap_counts(6, 3, 2, padding=1), margin=1)
     False
     """
     counts = np.asarray(counts)
-    m = _int(margin, "margin", 0)
+    m = integer(margin, "margin", 0)
     inner = counts[tuple(slice(m, n - m) for n in counts.shape)]
     if inner.size == 0:
         raise ValueError(f"margin={margin} leaves no cells of the {counts.shape} map")
     return bool(np.all(inner == inner.flat[0]))
 
 
-__all__ = ["interior_margin", "is_even", "overlap_counts", "resize_conv_counts", "stamp_counts"]
+def _verdict(counts: np.ndarray, margin: int) -> bool | None:
+    """:func:`is_even` away from the border, or None when no interior cell is left to judge."""
+    try:
+        return is_even(counts, margin=margin)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, repr=False)
+class Checkerboard:
+    """Overlap counts of stacked transposed convolutions, and of resize-then-convolve beside them.
+
+    Attributes
+    ----------
+    kernel_size, stride, padding, layers, input_size : the settings
+    maps : count map after each transposed layer (1, 2, ...)
+    margins : border cells excluded from each map's verdict (:func:`interior_margin`)
+    even : whether each map's interior is even (None: too small to judge)
+    resized : counts of ``layers`` resize-then-convolve layers (None when not asked for)
+    resize_margin, resize_even : its margin and verdict
+    """
+
+    kernel_size: int
+    stride: int
+    padding: int
+    layers: int
+    input_size: tuple[int, ...]
+    maps: tuple[np.ndarray, ...]
+    margins: tuple[int, ...]
+    even: tuple[bool | None, ...]
+    resized: np.ndarray | None
+    resize_margin: int
+    resize_even: bool | None
+
+    def __repr__(self) -> str:
+        last = self.maps[-1]
+        verdict = {None: "too small to judge", True: "even", False: "uneven (checkerboard)"}[self.even[-1]]
+        return (f"Checkerboard(k={self.kernel_size}, s={self.stride}, {self.layers} layer(s): "
+                f"{'×'.join(map(str, last.shape))} map, {verdict})")
+
+
+def checkerboard(
+    kernel_size: int = 3, stride: int = 2, *, input_size: int | tuple[int, int] = (5, 5), layers: int = 1,
+    padding: int = 0, resize: bool = True,
+) -> Checkerboard:
+    """Everything the checkerboard figure and explorer show: counts, margins and verdicts per layer.
+
+    Introduced in 07_checkerboard_artifacts.ipynb.
+
+    >>> c = checkerboard(3, 2, input_size=4)
+    >>> c.maps[0], c.even[0]
+    (array([1., 1., 2., 1., 2., 1., 2., 1., 1.]), False)
+    """
+    n = integer(layers, "layers", 1)
+    size = _shape(input_size)
+    maps = tuple(overlap_counts(size if len(size) == 2 else size[0], kernel_size, stride, padding, layers=i)
+                 for i in range(1, n + 1))
+    margins = tuple(interior_margin(kernel_size, stride, padding, layers=i) for i in range(1, n + 1))
+    resized = resize_conv_counts(size if len(size) == 2 else size[0], kernel_size, stride, layers=n) \
+        if flag(resize, "resize") else None
+    resize_margin = interior_margin(kernel_size, stride, layers=n, resize=True)
+    return Checkerboard(
+        kernel_size, stride, padding, n, size, maps, margins, tuple(_verdict(m, g) for m, g in zip(maps, margins)),
+        resized, resize_margin, None if resized is None else _verdict(resized, resize_margin),
+    )
+
+
+__all__ = ["Checkerboard", "checkerboard", "interior_margin", "is_even", "overlap_counts", "resize_conv_counts", "stamp_counts"]

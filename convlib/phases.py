@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import nonnegative, positive
+from .validate import ints
 from .transposed import subpixel_weight
 
 METHODS = ("transposed", "resize")
@@ -97,7 +97,7 @@ class Phases:
 
     def output_size(self, input_size: int | tuple[int, ...]) -> tuple[int, ...]:
         """Output size of the layer for an input of ``input_size`` (no output_padding)."""
-        n = positive(input_size, self.ndim, "input_size")
+        n = ints(input_size, self.ndim, "input_size", minimum=1)
         k = self.weight.shape
         if self.method == "transposed":
             return tuple((i - 1) * s - 2 * p + d * (kk - 1) + 1
@@ -267,9 +267,9 @@ def phase_kernels(
         raise ValueError(f"method={method!r} must be one of {METHODS}")
     w = _kernel(weight)
     nd = w.ndim
-    s = positive(stride, nd, "stride")
-    d = positive(dilation, nd, "dilation")
-    p = nonnegative(padding, nd, "padding")
+    s = ints(stride, nd, "stride", minimum=1)
+    d = ints(dilation, nd, "dilation", minimum=1)
+    p = ints(padding, nd, "padding", minimum=0)
     kernels, taps, offsets = (_transposed if method == "transposed" else _resize)(w, s, d, p)
     return Phases(method, w, s, d, p, kernels, taps.astype(int), offsets.astype(int))
 

@@ -14,31 +14,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ._checks import check_output_padding, is_int
+from .validate import integer, ints, output_padding_rule, padding_word, same_length, same_needs_stride_one
 
 IntOrTuple = int | tuple[int, ...]
+Pads = tuple[tuple[int, int], ...]
 
 
 def _per_dim(fn: Callable[..., Any], names: tuple[str, ...], *args: Any) -> Any:
     """Apply a scalar ``fn`` per dimension when any argument is a tuple/list."""
-    lengths = {len(a) for a in args if isinstance(a, (tuple, list))}
-    if not lengths:
+    if not any(isinstance(a, (tuple, list)) for a in args):
         return fn(*args)
-    if len(lengths) > 1:
-        shown = ", ".join(f"{n}={a!r}" for n, a in zip(names, args) if isinstance(a, (tuple, list)))
-        raise ValueError(f"per-dimension arguments must have the same length: {shown}")
-    (n,) = lengths
+    n = same_length(**dict(zip(names, args)))
     cols = [tuple(a) if isinstance(a, (tuple, list)) else (a,) * n for a in args]
     return tuple(fn(*dim) for dim in zip(*cols))
 
 
-def _int(value: Any, name: str, minimum: int) -> int:
-    if not is_int(value):
-        raise TypeError(f"{name}={value!r} must be an int")
-    if value < minimum:
-        rule = "a positive integer (>= 1)" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name}={value} must be {rule}")
-    return int(value)
+# --- the formulas (the only place they are written) ----------------------------------
+
+
+def _window_span(n_windows: int, k: int, s: int, d: int) -> int:
+    """Input length that ``n_windows`` windows of a dilated kernel cover: ``(n - 1) s + d (k - 1) + 1``."""
+    return (n_windows - 1) * s + d * (k - 1) + 1
+
+
+def _conv_size(n: int, before: int, after: int, k: int, s: int, d: int) -> int:
+    """``floor((n + before + after - d (k - 1) - 1) / s) + 1``: windows that fit in the padded input."""
+    return (n + before + after - d * (k - 1) - 1) // s + 1
+
+
+def _check_conv_size(o: int, n: int, before: int, after: int, k: int, s: int, d: int) -> int:
+    """``o``, or the one ValueError (with the arithmetic) when the output would be empty."""
+    if o < 1 or n < 1:
+        ke = d * (k - 1) + 1
+        raise ValueError(
+            f"output size would be {o} < 1: input size {n}, padding ({before}, {after}), kernel_size={k}, "
+            f"dilation={d} (effective kernel {ke}), stride={s} give ({n} + {before} + {after} - {ke}) // {s} "
+            f"+ 1 = {o}; the (dilated) kernel must fit inside the padded input"
+        )
+    return o
+
+
+def _transpose_size(i: int, k: int, s: int, p: int, op: int, d: int) -> int:
+    """``(i - 1) s - 2 p + d (k - 1) + output_padding + 1``, or the one ValueError when it is below 1."""
+    o = _window_span(i, k, s, d) - 2 * p + op
+    if o < 1 or i < 1:
+        raise ValueError(
+            f"output size would be {o} < 1: (input size {i} - 1) * stride={s} - 2 * padding={p} "
+            f"+ dilation={d} * (kernel_size={k} - 1) + output_padding={op} + 1 = {o}"
+        )
+    return o
 
 
 def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> IntOrTuple:
@@ -55,7 +79,7 @@ def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> 
     """
 
     def one(k: int, d: int) -> int:
-        return _int(d, "dilation", 1) * (_int(k, "kernel_size", 1) - 1) + 1
+        return integer(d, "dilation", 1) * (integer(k, "kernel_size", 1) - 1) + 1
 
     return _per_dim(one, ("kernel_size", "dilation"), kernel_size, dilation)
 
@@ -91,37 +115,21 @@ def conv_output_size(
     (3, 5)
     """
     if isinstance(padding, str):
-        if padding == "valid":
-            padding = 0
-        elif padding == "same":
-            strides = stride if isinstance(stride, (tuple, list)) else (stride,)
-            if any(s != 1 for s in strides):
-                raise ValueError(f"padding='same' is not supported for strided convolutions (stride={stride!r})")
+        if padding_word(padding) == "same":
+            same_needs_stride_one(stride)
             _per_dim(effective_kernel_size, ("kernel_size", "dilation"), kernel_size, dilation)
-            return _per_dim(lambda i: _int(i, "input_size", 1), ("input_size",), input_size)
-        else:
-            raise ValueError(f"padding={padding!r} must be an int, a tuple, 'valid' or 'same'")
+            return _per_dim(lambda i: integer(i, "input_size", 1), ("input_size",), input_size)
+        padding = 0
 
     def one(i: int, k: int, s: int, p: int, d: int) -> int:
-        i = _int(i, "input_size", 1)
-        s = _int(s, "stride", 1)
-        p = _int(p, "padding", 0)
-        k_eff = effective_kernel_size(k, d)
-        span = i + 2 * p - k_eff
-        if ceil_mode:
-            out = -(-span // s) + 1
-            if (out - 1) * s >= i + p:  # last window would start inside the right padding
-                out -= 1
-        else:
-            out = span // s + 1
-        if out < 1:
-            raise ValueError(
-                f"output size would be {out} < 1: input_size={i}, padding={p}, "
-                f"kernel_size={k}, dilation={d} (effective kernel {k_eff}), stride={s} "
-                f"give ({i} + 2*{p} - {k_eff}) // {s} + 1 = {out}; "
-                "the (dilated) kernel must fit inside the padded input"
-            )
-        return out
+        i, s, p = integer(i, "input_size", 1), integer(s, "stride", 1), integer(p, "padding", 0)
+        effective_kernel_size(k, d)  # validates k and d
+        if not ceil_mode:
+            return _check_conv_size(_conv_size(i, p, p, k, s, d), i, p, p, k, s, d)
+        out = _conv_size(i, p, p + s - 1, k, s, d)  # rounding up = one more stride of room on the far side
+        if (out - 1) * s >= i + p:  # torch: the last window may not start inside the right padding
+            out -= 1
+        return _check_conv_size(out, i, p, p, k, s, d)
 
     return _per_dim(
         one, ("input_size", "kernel_size", "stride", "padding", "dilation"),
@@ -154,19 +162,11 @@ def conv_transpose_output_size(
     """
 
     def one(i: int, k: int, s: int, p: int, op: int, d: int) -> int:
-        i = _int(i, "input_size", 1)
-        s = _int(s, "stride", 1)
-        p = _int(p, "padding", 0)
-        op = _int(op, "output_padding", 0)
-        k_eff = effective_kernel_size(k, d)
-        check_output_padding((op,), (s,), (int(d),))
-        out = (i - 1) * s - 2 * p + k_eff + op
-        if out < 1:
-            raise ValueError(
-                f"output size would be {out} < 1: ({i} - 1)*stride={s} - 2*padding={p} "
-                f"+ effective kernel {k_eff} + output_padding={op} = {out}"
-            )
-        return out
+        i, s = integer(i, "input_size", 1), integer(s, "stride", 1)
+        p, op = integer(p, "padding", 0), integer(op, "output_padding", 0)
+        effective_kernel_size(k, d)  # validates k and d
+        output_padding_rule((op,), (s,), (d,))
+        return _transpose_size(i, k, s, p, op, d)
 
     return _per_dim(
         one, ("input_size", "kernel_size", "stride", "padding", "output_padding", "dilation"),
@@ -197,6 +197,116 @@ def same_padding(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> tuple[int
         return (total // 2, total - total // 2)
 
     return _per_dim(one, ("kernel_size", "dilation"), kernel_size, dilation)
+
+
+def padding_pairs(
+    padding: Any, kernel_size: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
+) -> Pads:
+    """``(before, after)`` per spatial dimension for an int, tuple, ``'valid'`` or ``'same'`` padding.
+
+    ``kernel_size``, ``stride`` and ``dilation`` are already validated tuples.
+
+    Introduced in 01_convolution.ipynb.
+
+    >>> padding_pairs("same", (4, 3), (1, 1), (1, 2))
+    ((1, 2), (2, 2))
+    >>> padding_pairs(1, (3, 3), (2, 2), (1, 1))
+    ((1, 1), (1, 1))
+    """
+    nd = len(kernel_size)
+    if isinstance(padding, str):
+        if padding_word(padding) == "valid":
+            return ((0, 0),) * nd
+        same_needs_stride_one(stride)
+        return tuple(same_padding(k, d) for k, d in zip(kernel_size, dilation))
+    return tuple((p, p) for p in ints(padding, nd, "padding", 0))
+
+
+def conv_output_shape(
+    sizes: tuple[int, ...], pads: Pads, kernel_size: tuple[int, ...], stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[int, ...]:
+    """Output size per dimension with ``(before, after)`` padding pairs (validated arguments).
+
+    The same formula as :func:`conv_output_size`, for padding that may differ
+    between the two sides (``'same'`` with an even kernel); ValueError when a
+    dimension would be empty.
+
+    Introduced in 01_convolution.ipynb.
+
+    >>> conv_output_shape((5, 6), ((1, 2), (0, 0)), (4, 3), (1, 2), (1, 1))
+    (5, 2)
+    """
+    return tuple(
+        _check_conv_size(_conv_size(n, b, a, k, s, d), n, b, a, k, s, d)
+        for n, (b, a), k, s, d in zip(sizes, pads, kernel_size, stride, dilation)
+    )
+
+
+def window_span(
+    n_windows: IntOrTuple, kernel_size: IntOrTuple, stride: IntOrTuple = 1, dilation: IntOrTuple = 1
+) -> IntOrTuple:
+    """Input length that ``n_windows`` windows cover: ``(n - 1) * stride + dilation * (k - 1) + 1``.
+
+    The inverse view of :func:`conv_output_size`: how much (padded) input an
+    output of ``n_windows`` positions reads -- and the size of a transposed
+    convolution's output before ``padding`` is cropped.
+
+    Introduced in 06_transposed_convolution.ipynb.
+
+    >>> window_span(3, 3, stride=2)
+    7
+    """
+
+    def one(n: int, k: int, s: int, d: int) -> int:
+        effective_kernel_size(k, d)
+        return _window_span(integer(n, "n_windows", 1), k, integer(s, "stride", 1), d)
+
+    return _per_dim(one, ("n_windows", "kernel_size", "stride", "dilation"), n_windows, kernel_size, stride, dilation)
+
+
+def transposed_output_padding(
+    input_size: IntOrTuple, kernel_size: IntOrTuple, stride: IntOrTuple = 1, padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+) -> IntOrTuple:
+    """The ``output_padding`` with which the transposed convolution restores ``input_size``.
+
+    A stride-``s`` convolution maps ``s`` input sizes to one output size (the
+    floor drops ``(i + 2p - d(k-1) - 1) mod s`` pixels); the transposed
+    convolution adds them back as ``output_padding``.
+
+    Introduced in 06_transposed_convolution.ipynb.
+
+    >>> transposed_output_padding(6, 3, stride=2, padding=1), transposed_output_padding(5, 3, stride=2, padding=1)
+    (1, 0)
+    """
+
+    def one(i: int, k: int, s: int, p: int, d: int) -> int:
+        conv_output_size(i, k, s, p, d)  # validates, and refuses an empty output
+        return (i + 2 * p - d * (k - 1) - 1) % s
+
+    return _per_dim(
+        one, ("input_size", "kernel_size", "stride", "padding", "dilation"),
+        input_size, kernel_size, stride, padding, dilation,
+    )
+
+
+def recipe_padding(
+    kernel_size: tuple[int, ...], padding: tuple[int, ...], output_padding: tuple[int, ...], dilation: tuple[int, ...]
+) -> Pads:
+    """``(near, far)`` padding of the zero-insertion recipe per dimension (validated tuples).
+
+    ``near = d(k-1) - p`` (negative: crop) and ``far = near + output_padding``: the
+    padding rule of :func:`transposed_equivalent`, for code that has checked its
+    arguments already.
+
+    Introduced in 06_transposed_convolution.ipynb.
+
+    >>> recipe_padding((3, 4), (1, 0), (1, 0), (1, 2))
+    ((1, 2), (6, 6))
+    """
+    return tuple((d * (k - 1) - p, d * (k - 1) - p + op) for k, p, op, d in zip(kernel_size, padding, output_padding,
+                                                                                 dilation))
 
 
 @dataclass(frozen=True)
@@ -249,13 +359,12 @@ def transposed_equivalent(
 
     def one(i: int, k: int, s: int, p: int, op: int, d: int) -> TransposedEquivalent:
         out = conv_transpose_output_size(i, k, s, p, op, d)
-        k_eff = effective_kernel_size(k, d)
-        near = k_eff - 1 - p
+        ((near, far),) = recipe_padding((k,), (p,), (op,), (d,))
         return TransposedEquivalent(
-            kernel_size=k_eff,
+            kernel_size=effective_kernel_size(k, d),
             stride=1,
             padding=near,
-            far_padding=near + op,
+            far_padding=far,
             zeros_inserted=s - 1,
             dilated_input_size=(i - 1) * s + 1,
             output_size=out,
@@ -273,9 +382,14 @@ def transposed_equivalent(
 
 __all__ = [
     "TransposedEquivalent",
+    "conv_output_shape",
     "conv_output_size",
     "conv_transpose_output_size",
     "effective_kernel_size",
+    "padding_pairs",
+    "recipe_padding",
     "same_padding",
     "transposed_equivalent",
+    "transposed_output_padding",
+    "window_span",
 ]

@@ -24,14 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_output_padding, nonnegative, positive
-from .shapes import (
-    TransposedEquivalent,
-    conv_output_size,
-    conv_transpose_output_size,
-    effective_kernel_size,
-    transposed_equivalent,
-)
+from .conv import conv2d
+from .layers import Layer
+from .shapes import TransposedEquivalent, transposed_equivalent, transposed_output_padding, window_span
+from .transposed import conv_transpose2d
+from .validate import flag, ints, shape
 
 Cell = tuple[int, int]
 Pair = tuple[int, int]
@@ -104,11 +101,6 @@ class ScatterCanvas:
         return frozenset(all_cells - self.kept_cells)
 
 
-def _pair(value: Any, name: str, *, minimum: int) -> Pair:
-    out = (positive if minimum == 1 else nonnegative)(value, 2, name)
-    return (out[0], out[1])
-
-
 @dataclass(frozen=True, init=False)
 class ConvSpec:
     """One convolution (or transposed convolution) to draw or animate.
@@ -149,6 +141,8 @@ class ConvSpec:
     transposed: bool
     output_padding: Pair
     name: str
+    layer: Layer = field(repr=False)
+    output_size: Pair = field(repr=False, compare=False)
 
     def __init__(
         self,
@@ -162,45 +156,41 @@ class ConvSpec:
         output_padding: int | Pair = 0,
         name: str = "",
     ) -> None:
-        if not isinstance(transposed, (bool, np.bool_)):
-            raise TypeError(f"transposed={transposed!r} must be True or False")
-        values = {
-            "input_size": _pair(input_size, "input_size", minimum=1),
-            "kernel_size": _pair(kernel_size, "kernel_size", minimum=1),
-            "stride": _pair(stride, "stride", minimum=1),
-            "padding": _pair(padding, "padding", minimum=0),
-            "dilation": _pair(dilation, "dilation", minimum=1),
-            "transposed": bool(transposed),
-            "output_padding": _pair(output_padding, "output_padding", minimum=0),
-            "name": str(name),
+        transposed = flag(transposed, "transposed")
+        pairs = {
+            "input_size": ints(input_size, 2, "input_size", 1),
+            "kernel_size": ints(kernel_size, 2, "kernel_size", 1),
+            "stride": ints(stride, 2, "stride", 1),
+            "padding": ints(padding, 2, "padding", 0),
+            "dilation": ints(dilation, 2, "dilation", 1),
+            "output_padding": ints(output_padding, 2, "output_padding", 0),
         }
-        for key, value in values.items():
+        layer = Layer(pairs["kernel_size"], pairs["stride"], pairs["padding"], pairs["dilation"],
+                      kind="transposed" if transposed else "conv", output_padding=pairs["output_padding"])
+        for key, value in {**pairs, "transposed": transposed, "name": str(name), "layer": layer}.items():
             object.__setattr__(self, key, value)
-        if not self.transposed and any(self.output_padding):
-            raise ValueError(
-                f"output_padding={output_padding!r} only applies to a transposed convolution (transposed=True)"
-            )
-        if self.transposed:
-            check_output_padding(self.output_padding, self.stride, self.dilation)
-        self.output_size  # noqa: B018 - raises ValueError (with the computed size) if the output is empty
+        object.__setattr__(self, "output_size", tuple(layer.output_size(self.input_size)))  # refuses an empty output
+
+    @classmethod
+    def from_layer(cls, layer: Layer, input_size: int | Pair, *, name: str = "") -> ConvSpec:
+        """The diagram of a convolution or transposed :class:`~convlib.Layer` on an ``input_size`` input.
+
+        >>> ConvSpec.from_layer(Layer(3, 2, 1), 5).output_size
+        (3, 3)
+        """
+        if not isinstance(layer, Layer) or layer.kind == "pool":
+            raise TypeError(f"layer={layer!r} must be a convlib.Layer of kind 'conv' or 'transposed'")
+        (k, s, p, d, op) = (layer.per_axis(f, 2) for f in ("kernel_size", "stride", "padding", "dilation",
+                                                           "output_padding"))
+        if layer.padding == "same":
+            raise ValueError("padding='same' cannot be drawn as a ConvSpec: give the padding as numbers")
+        return cls(input_size, k, s, p, d, transposed=layer.kind == "transposed", output_padding=op, name=name)
 
     # ----------------------------------------------------------------- sizes
     @property
-    def output_size(self) -> Pair:
-        """Output size from :mod:`convlib.shapes` (what torch returns)."""
-        if self.transposed:
-            out = conv_transpose_output_size(
-                self.input_size, self.kernel_size, self.stride, self.padding, self.output_padding, self.dilation
-            )
-        else:
-            out = conv_output_size(self.input_size, self.kernel_size, self.stride, self.padding, self.dilation)
-        return (int(out[0]), int(out[1]))
-
-    @property
     def effective_kernel_size(self) -> Pair:
         """Extent of the dilated kernel, ``d(k-1)+1``."""
-        out = effective_kernel_size(self.kernel_size, self.dilation)
-        return (int(out[0]), int(out[1]))
+        return self.layer.effective_kernel_size  # type: ignore[return-value]
 
     def equivalent(self) -> TransposedEquivalent:
         """The direct stride-1 convolution a transposed spec equals (see :func:`convlib.shapes.transposed_equivalent`)."""
@@ -218,10 +208,7 @@ class ConvSpec:
         common = dict(kernel_size=self.kernel_size, stride=self.stride, padding=self.padding, dilation=self.dilation)
         if self.transposed:
             return ConvSpec(self.output_size, **common, name=name)
-        extra = tuple(
-            (i + 2 * p - ke) % s
-            for i, p, ke, s in zip(self.input_size, self.padding, self.effective_kernel_size, self.stride)
-        )
+        extra = transposed_output_padding(self.input_size, self.kernel_size, self.stride, self.padding, self.dilation)
         return ConvSpec(self.output_size, **common, transposed=True, output_padding=extra, name=name)
 
     # -------------------------------------------------------------- geometry
@@ -282,16 +269,11 @@ class ConvSpec:
         kh, kw = self.kernel_size
         return [(r * s[0] + a * d[0], c * s[1] + b * d[1]) for a in range(kh) for b in range(kw)]
 
-    def footprint(self, position: int | Cell) -> tuple[Cell, Cell]:
-        """Top-left and bottom-right grid cells of the dilated kernel's window at ``position``."""
-        taps = self.taps(position)
-        return taps[0], taps[-1]
-
     def canvas(self) -> ScatterCanvas:
         """Geometry of the scatter view of a transposed spec (uncropped canvas and crop)."""
         if not self.transposed:
             raise ValueError("canvas() is defined for transposed specs only (transposed=False here)")
-        full = tuple((i - 1) * s + ke for i, s, ke in zip(self.input_size, self.stride, self.effective_kernel_size))
+        full = window_span(self.input_size, self.kernel_size, self.stride, self.dilation)
         out = self.output_size
         shape = tuple(max(f, p + o) for f, p, o in zip(full, self.padding, out))
         return ScatterCanvas((shape[0], shape[1]), self.padding, out)
@@ -321,19 +303,44 @@ class ConvSpec:
         return w[::-1, ::-1] if self.transposed else w
 
     def apply(self, x: np.ndarray, weight: np.ndarray) -> np.ndarray:
-        """Compute the output exactly as the diagram shows it: slide the kernel over :meth:`grid`.
+        """The output the diagram shows: :func:`convlib.conv2d` (or ``conv_transpose2d``) with this spec.
 
-        Single channel, no bias; a teaching loop (one dot product per output position).
-        Equals ``torch.nn.functional.conv2d`` (or ``conv_transpose2d``) with this spec.
+        Single channel, no bias: ``x`` has shape ``input_size`` and ``weight`` ``kernel_size``.
+        A transposed spec runs the zero-insertion recipe, the way its diagram draws it.
         """
         x = np.asarray(x, dtype=np.float64)
-        if x.shape != self.input_size:
-            raise ValueError(f"x with shape {x.shape} must have shape input_size={self.input_size}")
-        k = np.asarray(self.kernel_as_drawn(weight), dtype=np.float64).ravel()
-        grid = self.grid().values(x)
-        out = np.zeros(self.output_size)
-        for pos in self.positions():
-            out[pos] = sum(k[t] * grid[cell] for t, cell in enumerate(self.taps(pos)))
+        w = np.asarray(weight, dtype=np.float64)
+        shape(x, self.input_size, "x", " (input_size)")
+        shape(w, self.kernel_size, "weight", " (kernel_size)")
+        if self.transposed:
+            y = conv_transpose2d(x[None, None], w[None, None], stride=self.stride, padding=self.padding,
+                                 output_padding=self.output_padding, dilation=self.dilation, method="zero_insertion")
+        else:
+            y = conv2d(x[None, None], w[None, None], stride=self.stride, padding=self.padding,
+                       dilation=self.dilation, method="sliding_window")
+        return y[0, 0]
+
+    def stamp_counts(self, pixels: int | None = None) -> np.ndarray:
+        """Stamps each canvas cell has received after input pixels ``0 .. pixels - 1`` (row by row).
+
+        A transposed convolution of ones (the first ``pixels`` input pixels; all of
+        them by default) with an all-ones kernel, before ``padding`` is cropped:
+        the numbers the scatter diagram writes.
+
+        >>> ConvSpec(3, 3, stride=2, padding=1, transposed=True).stamp_counts()[:3, :3]
+        array([[1., 1., 2.],
+               [1., 1., 2.],
+               [2., 2., 4.]])
+        """
+        canvas = self.canvas()
+        h, w = self.input_size
+        n = h * w if pixels is None else pixels
+        if not 0 <= n <= h * w:
+            raise ValueError(f"pixels={pixels!r} must be in range(0, {h * w + 1}) (input is {h}×{w})")
+        ones = (np.arange(h * w) < n).astype(np.float64).reshape(1, 1, h, w)
+        y = conv_transpose2d(ones, np.ones((1, 1, *self.kernel_size)), stride=self.stride, dilation=self.dilation)
+        out = np.zeros(canvas.shape)
+        out[: y.shape[2], : y.shape[3]] = y[0, 0, : canvas.shape[0], : canvas.shape[1]]
         return out
 
     # ---------------------------------------------------------------- text

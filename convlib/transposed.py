@@ -1,27 +1,24 @@
-"""Transposed convolution, three ways the course teaches, plus a fast path.
+"""Transposed convolution, the ways the course teaches it, all equal to torch.
 
 ``conv_transpose2d(x, weight, bias, stride, padding, output_padding, groups, dilation)``
 takes torch's arguments in torch's order; ``weight`` has torch's transposed
-layout ``(C_in, C_out / groups, kH, kW)``. ``method=`` picks the implementation:
+layout ``(C_in, C_out / groups, kH, kW)``. ``method=`` picks the form:
 
+* ``"scatter"`` -- the definition: every input pixel stamps a weighted copy of
+  the kernel into the output, ``stride`` pixels apart; ``padding`` is then cut
+  from every border (loops over pixels, for reading);
 * ``"zero_insertion"`` -- the sources' recipe: insert ``stride - 1`` zeros
   between input pixels, pad by ``dilation (k - 1) - padding`` (plus
   ``output_padding`` on the far side), flip the kernel, run a stride-1 convolution;
-* ``"scatter"`` -- every input pixel stamps a weighted copy of the kernel into
-  the output (the definition; loops over pixels, for reading not for speed);
 * ``"matrix"`` -- multiply by the transpose of the convolution matrix ``C``
   (:func:`convlib.conv_matrix`), for small inputs;
 * ``"subpixel"`` -- one stride-1 convolution per output phase: output pixel
   ``stride * R + a`` only meets the taps ``i`` with ``dilation * i = a (mod stride)``,
-  so the zeros of the recipe are never multiplied (the "sub-pixel convolution"
-  view; all phases share one im2col and one matrix product);
-* ``"fast"`` (default) -- no Python loop over pixels: with stride 1 the recipe
-  is a plain convolution (no zeros to insert); with a larger stride the
-  sub-pixel form when its phase kernels are (nearly) free of zero taps, as for
-  ``kernel_size = 2 * stride``, otherwise the scatter done as one matrix product
-  ("col2im"), all stamps at once, then one strided add per kernel tap.
-
-All five give the same numbers as ``torch.nn.functional.conv_transpose2d``.
+  so the zeros of the recipe are never multiplied (the "sub-pixel convolution" view);
+* ``"fast"`` (default) -- the same numbers without a Python loop over pixels:
+  the zero-insertion recipe when there are no zeros to insert (stride 1), the
+  sub-pixel form when its phase kernels are (nearly) free of zero taps, else
+  the scatter done as one matrix product (``convlib._fast``).
 
 Introduced in 06_transposed_convolution.ipynb.
 """
@@ -33,19 +30,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._checks import (
-    check_bias,
-    check_divisible,
-    check_groups,
-    check_output_padding,
-    nonnegative,
-    positive,
-    prepare_inputs,
-)
-from .conv import conv2d, conv2d_im2col
+from . import _fast
+from .conv import conv2d
 from .matrix import conv_matrix
 from .ops import insert_zeros, pad2d
-from .shapes import conv_output_size, transposed_equivalent
+from .shapes import conv_output_size, conv_transpose_output_size, recipe_padding
+from .validate import bias_shape, conv_arrays, conv_channels, divisible, integer, ints, ndim, one_of
 
 
 @dataclass(frozen=True)
@@ -75,34 +65,13 @@ def _transposed_args(
     groups: Any, dilation: Any, nd: int,
 ) -> _Args:
     """Check everything torch checks, with messages naming parameter, value and rule."""
-    x, weight, bias, unbatched = prepare_inputs(x, weight, bias, nd, f"conv_transpose{nd}d")
-    stride = positive(stride, nd, "stride")
-    dilation = positive(dilation, nd, "dilation")
-    padding = nonnegative(padding, nd, "padding")
-    output_padding = nonnegative(output_padding, nd, "output_padding")
-    groups = check_groups(groups)
-    c_in, c_out_per_group = weight.shape[:2]
-    kernel_size = weight.shape[2:]
-    if c_in < 1 or c_out_per_group < 1 or any(k < 1 for k in kernel_size):
-        raise ValueError(f"weight with shape {weight.shape} must have at least one channel each way and one tap")
-    check_divisible(c_in, groups, "in_channels (weight.shape[0])")
-    if x.shape[1] != c_in:
-        raise ValueError(
-            f"x has {x.shape[1]} channels, but weight with shape {weight.shape} expects "
-            f"in_channels = weight.shape[0] = {c_in} (transposed layout: (C_in, C_out/groups, ...))"
-        )
-    check_bias(bias, c_out_per_group * groups)
-    check_output_padding(output_padding, stride, dilation)
-    out_size = []
-    for i, k, s, p, op, d in zip(x.shape[2:], kernel_size, stride, padding, output_padding, dilation):
-        o = (i - 1) * s - 2 * p + d * (k - 1) + op + 1
-        if o < 1 or i < 1:
-            raise ValueError(
-                f"output size would be {o} < 1: (input size {i} - 1) * stride={s} - 2 * padding={p} "
-                f"+ dilation={d} * (kernel_size={k} - 1) + output_padding={op} + 1 = {o}"
-            )
-        out_size.append(o)
-    return _Args(x, weight, bias, stride, padding, output_padding, groups, dilation, tuple(out_size), unbatched)
+    x, weight, bias, unbatched = conv_arrays(x, weight, bias, nd, f"conv_transpose{nd}d")
+    stride, dilation = ints(stride, nd, "stride", 1), ints(dilation, nd, "dilation", 1)
+    padding, output_padding = ints(padding, nd, "padding", 0), ints(output_padding, nd, "output_padding", 0)
+    groups = integer(groups, "groups", 1)
+    bias_shape(bias, conv_channels(x.shape[1], weight.shape, groups, transposed=True))
+    out_size = conv_transpose_output_size(tuple(x.shape[2:]), weight.shape[2:], stride, padding, output_padding, dilation)
+    return _Args(x, weight, bias, stride, padding, output_padding, groups, dilation, out_size, unbatched)
 
 
 def flip_kernel(weight: Any, groups: int = 1) -> np.ndarray:
@@ -139,12 +108,15 @@ def conv_transpose2d_zero_insertion(
     Introduced in 06_transposed_convolution.ipynb.
     """
     a = _transposed_args(x, weight, bias, stride, padding, output_padding, groups, dilation, nd=2)
-    eq = transposed_equivalent(a.x.shape[2:], a.weight.shape[2:], a.stride, a.padding, a.output_padding, a.dilation)
+    return a.finish(_zero_insertion(a))
+
+
+def _zero_insertion(a: _Args) -> np.ndarray:
+    pads = recipe_padding(a.weight.shape[2:], a.padding, a.output_padding, a.dilation)  # see transposed_equivalent
     z = insert_zeros(a.x, a.stride)                                # 1. stride-1 zeros between pixels
-    z = pad2d(z, tuple(zip(eq.padding, eq.far_padding)))           # 2. pad d(k-1)-p, far side +output_padding
+    z = pad2d(z, pads)                                             # 2. pad d(k-1)-p, far side +output_padding
     w = flip_kernel(a.weight, a.groups)                            # 3. flip, swap in/out channels
-    y = conv2d(z, w, stride=1, dilation=a.dilation, groups=a.groups)  # 4. a stride-1 convolution
-    return a.finish(y)
+    return conv2d(z, w, stride=1, dilation=a.dilation, groups=a.groups)  # 4. a stride-1 convolution
 
 
 def conv_transpose2d_scatter(
@@ -160,6 +132,10 @@ def conv_transpose2d_scatter(
     Introduced in 06_transposed_convolution.ipynb.
     """
     a = _transposed_args(x, weight, bias, stride, padding, output_padding, groups, dilation, nd=2)
+    return a.finish(_scatter(a))
+
+
+def _scatter(a: _Args) -> np.ndarray:
     n, c_in, h, w = a.x.shape
     _, c_out_g, kh, kw = a.weight.shape
     (sh, sw), (dh, dw), (ph, pw), g = a.stride, a.dilation, a.padding, a.groups
@@ -171,7 +147,7 @@ def conv_transpose2d_scatter(
             stamp = np.einsum("ngc,gcokl->ngokl", xg[..., i, j], wg)  # pixel value times kernel
             full[..., i * sh: i * sh + dh * (kh - 1) + 1: dh, j * sw: j * sw + dw * (kw - 1) + 1: dw] += stamp
     full = full.reshape(n, g * c_out_g, *full.shape[3:])
-    return a.finish(full[:, :, ph: ph + a.out_size[0], pw: pw + a.out_size[1]])
+    return full[:, :, ph: ph + a.out_size[0], pw: pw + a.out_size[1]]
 
 
 def conv_transpose2d_matrix(
@@ -187,6 +163,10 @@ def conv_transpose2d_matrix(
     Introduced in 06_transposed_convolution.ipynb.
     """
     a = _transposed_args(x, weight, bias, stride, padding, output_padding, groups, dilation, nd=2)
+    return a.finish(_matrix(a))
+
+
+def _matrix(a: _Args) -> np.ndarray:
     n, c_in, h, w = a.x.shape
     c_out = a.weight.shape[1] * a.groups
     c = conv_matrix((c_out, *a.out_size), a.weight, a.stride, a.padding, a.dilation, a.groups)
@@ -194,61 +174,7 @@ def conv_transpose2d_matrix(
     h_conv, w_conv = conv_output_size(a.out_size, a.weight.shape[2:], a.stride, a.padding, a.dilation)
     c = c.reshape(c_in, h_conv, w_conv, -1)[:, :h, :w].reshape(c_in * h * w, -1)
     y = a.x.reshape(n, c_in * h * w) @ c  # C.T @ x for every batch element (as rows: x @ C)
-    return a.finish(y.reshape(n, c_out, *a.out_size))
-
-
-def _fast(a: _Args) -> np.ndarray:
-    """The fast path (no Python loop over pixels or batch elements).
-
-    Stride 1: the recipe inserts no zeros, so it is a direct convolution with the
-    flipped kernel (:func:`convlib.conv.conv2d_im2col`). Larger strides: the
-    sub-pixel form (:func:`_subpixel`) when at most ``SUBPIXEL_MAX_WASTE`` times
-    the kernel's taps are multiplied, else "col2im", the scatter done at once --
-    one matmul per group computes every pixel's weighted kernel copy, then one
-    strided add per kernel tap places them all (a depthwise weight always takes
-    this path: its sub-pixel matmuls would be tiny).
-    """
-    n, c_in, h, w = a.x.shape
-    _, c_out_g, kh, kw = a.weight.shape
-    (sh, sw), (dh, dw), (ph, pw), g = a.stride, a.dilation, a.padding, a.groups
-    if sh == sw == 1:
-        eq = transposed_equivalent((h, w), (kh, kw), 1, a.padding, a.output_padding, a.dilation)
-        z = pad2d(a.x, tuple(zip(eq.padding, eq.far_padding)))  # negative: crop
-        return conv2d_im2col(z, flip_kernel(a.weight, g), (1, 1), a.dilation, g)
-    if c_in > g and _subpixel_waste((kh, kw), a.stride, a.dilation) <= SUBPIXEL_MAX_WASTE:
-        return _subpixel(a)
-    full = np.zeros((n, g, c_out_g, ph + a.out_size[0] + ph, pw + a.out_size[1] + pw), dtype=a.x.dtype)
-    if c_in == g:  # depthwise: every input channel stamps its own kernels; no matmul needed
-        stamps = a.weight[:, :, :, :, None, None] * a.x[:, :, None, None, None]  # (N, G, C_out/G, kH, kW, H, W)
-        stamps = stamps.transpose(0, 1, 3, 4, 2, 5, 6)
-    else:
-        # rows ordered (tap i, tap j, output channel): stamps[n, g, i, j] is then one contiguous
-        # (C_out/G, H, W) block, which makes the strided adds below read memory in order
-        wt = a.weight.reshape(g, c_in // g, c_out_g, kh, kw).transpose(0, 3, 4, 2, 1)
-        wt = wt.reshape(g, kh * kw * c_out_g, c_in // g)
-        stamps = np.matmul(wt, a.x.reshape(n, g, c_in // g, h * w))  # (N, G, kH kW C_out/G, H W)
-        stamps = stamps.reshape(n, g, kh, kw, c_out_g, h, w)
-    for i in range(kh):  # loops over kernel taps only
-        for j in range(kw):
-            rows = slice(i * dh, i * dh + (h - 1) * sh + 1, sh)
-            cols = slice(j * dw, j * dw + (w - 1) * sw + 1, sw)
-            full[..., rows, cols] += stamps[:, :, i, j]
-    full = full.reshape(n, g * c_out_g, *full.shape[3:])
-    return full[:, :, ph: ph + a.out_size[0], pw: pw + a.out_size[1]]
-
-
-SUBPIXEL_MAX_WASTE = 1.25  # use the sub-pixel path when at most 25% of its weight taps are zeros
-
-
-def _subpixel_window(kernel_size: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[int, ...]:
-    """Input pixels per dimension that reach one output pixel of a strided transposed convolution."""
-    return tuple(d * (k - 1) // s + 1 for k, s, d in zip(kernel_size, stride, dilation))
-
-
-def _subpixel_waste(kernel_size: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> float:
-    """Weights in the sub-pixel form (``stride * window`` per dimension) over the kernel's real taps."""
-    window = _subpixel_window(kernel_size, stride, dilation)
-    return float(np.prod([s * m for s, m in zip(stride, window)]) / np.prod(kernel_size))
+    return y.reshape(n, c_out, *a.out_size)
 
 
 def subpixel_weight(
@@ -284,13 +210,12 @@ def subpixel_weight(
            [4., 2.]])
     """
     weight = np.asarray(weight)
-    if weight.ndim != 4:
-        raise ValueError(f"weight must have 4 dimensions (C_in, C_out/groups, kH, kW), got shape {weight.shape}")
-    groups = check_groups(groups)
-    check_divisible(weight.shape[0], groups, "in_channels (weight.shape[0])")
-    (sh, sw), (dh, dw) = positive(stride, 2, "stride"), positive(dilation, 2, "dilation")
+    ndim(weight, (4,), "weight", "subpixel_weight expects a weight with 4 dimensions (C_in, C_out/groups, kH, kW)")
+    groups = integer(groups, "groups", 1)
+    divisible(weight.shape[0], groups, "in_channels (weight.shape[0])")
+    (sh, sw), (dh, dw) = ints(stride, 2, "stride", 1), ints(dilation, 2, "dilation", 1)
     c_in, c_out_g, kh, kw = weight.shape
-    mh, mw = _subpixel_window((kh, kw), (sh, sw), (dh, dw))
+    mh, mw = _fast.subpixel_window((kh, kw), (sh, sw), (dh, dw))
     wg = weight.reshape(groups, c_in // groups, c_out_g, kh, kw)
     phased = np.zeros((groups, sh, sw, c_out_g, c_in // groups, mh, mw), dtype=weight.dtype)
     for i in range(kh):  # loops over kernel taps only
@@ -302,21 +227,20 @@ def subpixel_weight(
 
 
 def _subpixel(a: _Args) -> np.ndarray:
-    """Strided transposed convolution as one stride-1 convolution per output phase, all in one matmul.
+    """Every output phase as a stride-1 convolution, all phases in one :func:`convlib.conv2d` call.
 
-    Every phase reads the same ``mH x mW`` input windows, so the phases share one
-    im2col and their weights are stacked as extra output channels
-    (:func:`subpixel_weight`); one strided copy per phase interleaves the results.
-    No Python loop over pixels or batch elements, and no scatter-add.
+    Every phase reads the same ``mH x mW`` input windows, so their weights are
+    stacked as extra output channels (:func:`subpixel_weight`); one strided copy
+    per phase interleaves the results.
     """
     n, _, h, w = a.x.shape
     _, c_out_g, kh, kw = a.weight.shape
     (sh, sw), (ph, pw), g = a.stride, a.padding, a.groups
     oh, ow = a.out_size
-    mh, mw = _subpixel_window((kh, kw), a.stride, a.dilation)
+    mh, mw = _fast.subpixel_window((kh, kw), a.stride, a.dilation)
     rows, cols = -(-(ph + oh) // sh), -(-(pw + ow) // sw)  # phase-grid rows and columns the output needs
     xp = pad2d(a.x, ((mh - 1, max(0, rows - h)), (mw - 1, max(0, cols - w))))
-    y = conv2d_im2col(xp, subpixel_weight(a.weight, g, a.stride, a.dilation), (1, 1), (1, 1), g)
+    y = conv2d(xp, subpixel_weight(a.weight, g, a.stride, a.dilation), groups=g)
     y = y.reshape(n, g, sh, sw, c_out_g, *y.shape[2:])
     out = np.empty((n, g, c_out_g, oh, ow), dtype=y.dtype)
     for phase_h in range(sh):  # loops over the stride x stride phases only
@@ -349,17 +273,23 @@ def conv_transpose2d_subpixel(
     return a.finish(_subpixel(a))
 
 
-METHODS: dict[str, Callable[..., np.ndarray]] = {
-    "zero_insertion": conv_transpose2d_zero_insertion,
-    "scatter": conv_transpose2d_scatter,
-    "matrix": conv_transpose2d_matrix,
-    "subpixel": conv_transpose2d_subpixel,
+def _fast_path(a: _Args) -> np.ndarray:
+    """The form that is fastest here (no Python loop over pixels); all forms give the same numbers."""
+    if all(s == 1 for s in a.stride):  # no zeros to insert: the recipe is one plain convolution, already checked
+        z = pad2d(a.x, recipe_padding(a.weight.shape[2:], a.padding, a.output_padding, a.dilation))
+        return _fast.conv2d(z, flip_kernel(a.weight, a.groups), (1, 1), a.dilation, a.groups)
+    if a.x.shape[1] > a.groups and _fast.subpixel_pays(a.weight.shape[2:], a.stride, a.dilation):
+        return _subpixel(a)
+    return _fast.conv_transpose2d_col2im(a.x, a.weight, a.stride, a.padding, a.dilation, a.groups, a.out_size)
+
+
+METHODS: dict[str, Callable[[_Args], np.ndarray]] = {
+    "fast": _fast_path,
+    "zero_insertion": _zero_insertion,
+    "scatter": _scatter,
+    "matrix": _matrix,
+    "subpixel": _subpixel,
 }
-
-
-def _check_method(method: str) -> None:
-    if method != "fast" and method not in METHODS:
-        raise ValueError(f"method={method!r} must be one of {('fast', *METHODS)}")
 
 
 def conv_transpose2d(
@@ -408,11 +338,9 @@ def conv_transpose2d(
             [3., 3., 4., 4.],
             [3., 3., 4., 4.]]])
     """
-    _check_method(method)
-    if method != "fast":
-        return METHODS[method](x, weight, bias, stride, padding, output_padding, groups, dilation)
+    one_of(method, "method", tuple(METHODS))
     a = _transposed_args(x, weight, bias, stride, padding, output_padding, groups, dilation, nd=2)
-    return a.finish(_fast(a))
+    return a.finish(METHODS[method](a))
 
 
 def conv_transpose1d(
@@ -440,13 +368,11 @@ def conv_transpose1d(
     >>> conv_transpose1d(np.array([[1.0, 2.0]]), np.array([[[1.0, 1.0, 1.0]]]), stride=2)
     array([[1., 1., 3., 2., 2.]])
     """
-    _check_method(method)
+    one_of(method, "method", tuple(METHODS))
     a = _transposed_args(x, weight, bias, stride, padding, output_padding, groups, dilation, nd=1)
-    fn = METHODS.get(method, conv_transpose2d)
-    y = fn(a.x[:, :, None, :], a.weight[:, :, None, :], a.bias, (1, *a.stride), (0, *a.padding),
-           (0, *a.output_padding), a.groups, (1, *a.dilation))
-    y = y[:, :, 0, :]
-    return y[0] if a.unbatched else y
+    as_2d = _Args(a.x[:, :, None, :], a.weight[:, :, None, :], None, (1, *a.stride), (0, *a.padding),
+                  (0, *a.output_padding), a.groups, (1, *a.dilation), (1, *a.out_size), False)
+    return a.finish(METHODS[method](as_2d)[:, :, 0, :])
 
 
 __all__ = [

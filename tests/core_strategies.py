@@ -1,4 +1,4 @@
-"""Hypothesis strategies and torch oracles for the numeric-core tests (issue 2).
+"""Hypothesis strategies and torch oracles for the numeric-core tests.
 
 Test code, not convlib. A configuration is a plain dict; arrays are made from a
 drawn seed (fast, reproducible) rather than drawn element by element.
@@ -7,15 +7,10 @@ drawn seed (fast, reproducible) rather than drawn element by element.
 and skip the rare example torch refuses after asserting convlib refuses it too);
 ``wild`` strategies mix in invalid values so that the accept/reject decision
 can be compared with torch's.
-
-``COUNTS`` records how many examples each property test really ran; every test
-module ends with a check that each of its property tests ran at least the
-profile's ``max_examples`` configurations.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import traceback
 import warnings
@@ -25,33 +20,9 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from hypothesis import settings
 from hypothesis import strategies as st
 
-COUNTS: collections.Counter[str] = collections.Counter()
-
 MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def count(name: str) -> None:
-    """Record one example of the property test ``name``."""
-    COUNTS[name] += 1
-
-
-def check_counts(names: list[str], spaces: dict[str, int] | None = None) -> dict[str, int]:
-    """Every listed property test that ran must have run >= max_examples examples.
-
-    ``spaces`` gives the number of distinct inputs of tests whose search space is
-    small: hypothesis stops once it has tried them all, which is fine.
-    """
-    wanted = settings().max_examples
-    spaces = spaces or {}
-    ran = {n: COUNTS[n] for n in names if COUNTS[n]}
-    print("hypothesis examples run:", ran)
-    short = {n: c for n, c in ran.items() if c < min(wanted, spaces.get(n, wanted))}
-    assert not short, f"fewer than max_examples={wanted} examples ran: {short}"
-    return ran
-
 
 def array(seed: int, shape: tuple[int, ...], dtype: Any = np.float64) -> np.ndarray:
     """Standard-normal test data from a seed."""

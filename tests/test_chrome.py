@@ -23,15 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "chrome.py"
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("convlib_tools_chrome", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-chrome = _load_tool()
+from tools import chrome  # noqa: E402
 
 
 @dataclass

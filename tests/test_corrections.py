@@ -9,9 +9,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("corrections", ROOT / "tools" / "corrections.py")
-corrections = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(corrections)
+from tools import corrections  # noqa: E402
 
 
 def _nb(cells):

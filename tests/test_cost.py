@@ -212,7 +212,7 @@ def test_kinds_and_text():
         (dict(in_channels=3, out_channels=8, kernel_size=3, input_size=5, output_padding=1),
          r"output_padding=1 only applies to a transposed"),
         (dict(in_channels=3, out_channels=8, kernel_size=3, input_size=5, padding="same", stride=2),
-         r"padding='same' is not supported for strided"),
+         r"padding='same' needs stride=1"),
         (dict(in_channels=3, out_channels=8, kernel_size=3, input_size=5, padding=-1), r"padding=-1"),
     ],
 )

@@ -1,4 +1,4 @@
-"""Every renderer of issue 4 checked against what it drew (and torch where it applies).
+"""Every diagram renderer checked against what it drew (and torch where it applies).
 
 Each test inspects the returned record *and* the matplotlib artists on the axes
 (rectangles per colour, texts, image arrays), so a renderer that computes the
@@ -32,9 +32,8 @@ from convlib.render import (  # noqa: E402
     plot_transposed,
     plot_transposed_scatter,
     plot_wiring,
-    sparse_vs_dense,
 )
-from convlib.render.dense import correlate, sample_image  # noqa: E402
+from convlib.dilated import sample_image, sparse_vs_dense  # noqa: E402
 from convlib.spec import ConvSpec, classic_set  # noqa: E402
 from convlib.style import COLORS  # noqa: E402
 
@@ -328,13 +327,6 @@ def test_plot_sparse_vs_dense_draws_the_computed_arrays():
     np.testing.assert_array_equal(np.asarray(top[2].images[0].get_array()), res.dense)
     assert len(fig.axes) == 6 and "rate 2" in top[2].get_title()
     assert len(plot_sparse_vs_dense(res, zoom=False).axes) == 3
-
-
-def test_correlate_matches_torch_with_explicit_padding():
-    rng = np.random.default_rng(3)
-    x, w = rng.standard_normal((9, 11)), rng.standard_normal((3, 4))
-    ref = F.conv2d(F.pad(torch.tensor(x)[None, None], [2, 2, 2, 2]), torch.tensor(w)[None, None], dilation=3)
-    np.testing.assert_allclose(correlate(x, w, dilation=3, padding=(2, 2)), ref[0, 0].numpy(), atol=1e-12)
 
 
 def test_renderers_draw_on_given_axes_and_leave_rcparams_alone():

@@ -1,9 +1,17 @@
-"""Docstrings point back to the chapter that introduces a function, and that chapter exists."""
+"""Docstrings point back to the chapter that introduces a function, and that chapter exists.
+
+(Their examples run as doctests: ``--doctest-modules`` over ``convlib/``.)"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from pathlib import Path
+
+import pytest
+
+import convlib
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
@@ -25,3 +33,20 @@ def test_every_chapter_is_referenced_by_some_docstring():
     named = set(REFERENCE.findall(text))
     unreferenced = sorted(n for n in NOTEBOOKS if n not in named and n != "00_index")
     assert not unreferenced, f"chapters no convlib function points back to: {unreferenced}"
+
+
+# convlib.validate holds plumbing (argument rules), not lessons: its module docstring names its chapter
+MODULES = sorted(m.name for m in pkgutil.walk_packages(convlib.__path__, "convlib.")
+                 if not m.name.rsplit(".", 1)[-1].startswith("_") and m.name != "convlib.validate")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_public_function_says_where_it_is_introduced(module):
+    mod = importlib.import_module(module)
+    missing = []
+    for name in getattr(mod, "__all__", []):
+        obj = getattr(mod, name)
+        if callable(obj) and not isinstance(obj, type) and getattr(obj, "__module__", module) == module:
+            if not REFERENCE.search(obj.__doc__ or ""):
+                missing.append(name)
+    assert not missing, f"{module}: public functions without 'Introduced in NN_chapter': {missing}"

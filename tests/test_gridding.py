@@ -158,12 +158,16 @@ def test_one_dimensional_line():
     assert np.array_equal(utilization_map([1, 2]), np.outer([1, 1, 2, 1, 2, 1, 1], [1, 1, 2, 1, 2, 1, 1]))
 
 
-def test_huge_counts_stay_exact():
-    rates = [1] * 40  # 3**80 paths: more than int64 holds
-    m = utilization_map(rates)
-    assert m.dtype == object and sum(int(v) for v in m.ravel()) == 3**80
-    line = utilization_map(rates, ndim=1)
-    assert int(line[40]) == max(int(v) for v in line)
+def test_counts_are_exact_up_to_int64_and_refused_beyond():
+    line = utilization_map([1] * 39, ndim=1)  # 3**39 paths: still within int64
+    poly = [1]  # coefficients of (1 + x + x^2)^39 in Python ints: the exact path counts
+    for _ in range(39):
+        poly = [sum(poly[j - t] for t in range(3) if 0 <= j - t < len(poly)) for j in range(len(poly) + 2)]
+    assert line.dtype == np.int64 and line.tolist() == poly and sum(poly) == 3**39
+    with pytest.raises(ValueError, match="overflow int64"):
+        utilization_map([1] * 40, ndim=1)  # 3**40 paths
+    with pytest.raises(ValueError, match="overflow int64"):
+        utilization_map([1] * 39)  # 2-D: the centre's count is the 1-D centre squared
 
 
 def test_holes_and_coverage_of_a_map_array():
@@ -189,7 +193,7 @@ def test_holes_and_coverage_of_a_map_array():
         (([],), {}, ValueError, "at least one layer"),
         ((3,), {}, TypeError, "must be a sequence"),
         (([1, 2, 5],), {"size": 16}, ValueError, "size=16 is too small.*must be at least 17"),
-        (([1, 2],), {"ndim": 3}, ValueError, "ndim=3 must be 1 or 2"),
+        (([1, 2],), {"ndim": 3}, ValueError, r"ndim=3 must be one of \(1, 2\)"),
         (([Layer((3, 3))],), {"ndim": 1}, ValueError, "does not match"),
     ],
 )
@@ -211,3 +215,26 @@ def test_size_error_names_the_exact_minimum(rates, k):
 def test_unit_utilization_bad_position():
     with pytest.raises(ValueError, match=r"position=4 \(axis 0\) is outside the output, which has 4 units"):
         unit_utilization([(3, 1, 0)], (6,), 4)
+
+
+def test_coverage_and_holes_take_the_kernel_size_and_refuse_empty_maps():
+    assert coverage([2, 2], kernel_size=5) == (9 * 9) / (17 * 17)  # every other pixel of a 17x17 field
+    assert len(holes([2, 2], kernel_size=5)) == 17 * 17 - 9 * 9
+    assert coverage(np.array([[0, 1], [1, 1]])) == 0.75 and coverage(np.array([1])) == 1.0
+    assert holes(np.array([3])).shape == (0, 1)
+    with pytest.raises(ValueError, match="non-empty 1-D or 2-D array"):
+        coverage(np.zeros((0,)))
+    with pytest.raises(ValueError, match="non-empty 1-D or 2-D array"):
+        holes(np.ones((2, 2, 2)))
+
+
+def test_unit_utilization_defaults_to_the_middle_unit_and_counts_in_int64():
+    layers = [(3, 1, 1), (3, 2, 1), (2, 1, 0)]
+    n_out = 5  # 11 -> 11 -> 6 -> 5
+    middle = unit_utilization(layers, (11,), position=n_out // 2)
+    assert middle.dtype == np.int64
+    np.testing.assert_array_equal(unit_utilization(layers, (11,)), middle)
+    assert not np.array_equal(unit_utilization(layers, (11,), position=1), middle)
+    up = unit_utilization([Layer(3, 2, 1, kind="transposed")], (4,))  # 4 -> 7, middle unit 3
+    assert up.dtype == np.int64
+    np.testing.assert_array_equal(up, unit_utilization([Layer(3, 2, 1, kind="transposed")], (4,), position=3))

@@ -92,3 +92,12 @@ def test_bad_input():
         growth_table({"a": [(3, 1, 1)]}, input_size=0)
     with pytest.raises(ValueError, match="stack 'a': layer 2"):
         growth_table({"a": [(3, 2, 0), (3, 2, 0)]}, input_size=5)
+
+
+def test_growth_table_reads_the_first_axis_of_per_dimension_layers_and_checks_input_size():
+    from convlib import Layer, growth_table
+
+    table = growth_table({"2-D": [Layer((3, 5), (2, 1), (1, 2))] * 2}, input_size=9)["2-D"]
+    assert table["size"] == [1, 3, 7] and table["map_size"] == [9, 5, 3]
+    with pytest.raises(ValueError, match=r"^input_size=0 must be a positive integer"):
+        growth_table({"a": [(3, 1, 1)]}, input_size=0)

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import convlib.hdc as hdc_module
+import convlib.hdc
+from convlib.gridding import rate_lines
 from convlib import check_hdc, has_holes, hdc_rule_table, max_distances, suggest_rates, utilization_map
 from reference_seed import source_main_map
 
@@ -149,10 +150,15 @@ def test_table_repr_lists_the_categories(table):
     assert len(text.splitlines()) == 3 + 6 + 1 + 1 + 2
 
 
-def test_table_brute_force_equals_utilization_map_on_every_list():
-    for n in (2, 3):
-        for rates in itertools.product(range(1, 11), repeat=n):
-            assert hdc_module._line_has_holes(rates, 3) == bool((utilization_map(rates, ndim=1) == 0).any())
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_batched_rate_lines_equal_utilization_map_on_every_list(k):
+    """The HDC brute force counts many stacks at once (rate_lines); each line equals the stack's own map."""
+    for n in (1, 2, 3):
+        rate_lists = list(itertools.product(range(1, 8), repeat=n))
+        for rates, line in zip(rate_lists, rate_lines(rate_lists, k)):
+            np.testing.assert_array_equal(line, utilization_map(rates, k, ndim=1))
+    with pytest.raises(ValueError, match="same number of layers"):
+        rate_lines([(1, 2), (1,)])
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -240,6 +246,21 @@ def test_suggest_rates_bad_input(monkeypatch):
         suggest_rates(13, 3, kernel_size=1)
     with pytest.raises(ValueError, match="try more layers"):
         suggest_rates(9, 1)
-    monkeypatch.setattr(hdc_module, "_SEARCH_BUDGET", 50)
+    monkeypatch.setattr(convlib.hdc, "_SEARCH_BUDGET", 50)
     with pytest.raises(ValueError, match="too large"):
         suggest_rates(101, 6)
+
+
+@pytest.mark.parametrize("target, n_layers", [(13, 3), (14, 3), (20, 3), (20, 4), (21, 3), (30, 4), (8, 3)])
+def test_every_suggestion_reaches_the_target_with_the_smallest_field(target, n_layers):
+    k = 3
+    found = suggest_rates(target, n_layers, k)
+    assert found
+    fields = [1 + (k - 1) * sum(r) for r in found]
+    assert all(f >= target for f in fields), (target, found)
+    assert fields == sorted(fields)
+    smallest = max(1 + (k - 1) * n_layers, target + (-(target - 1)) % (k - 1))  # first reachable field >= target
+    assert fields[0] == smallest
+    for rates in found:
+        report = check_hdc(rates, k)
+        assert report.conforms and report.hole_free and report.receptive_field == 1 + (k - 1) * sum(rates)

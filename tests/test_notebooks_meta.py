@@ -24,13 +24,10 @@ SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 CHROME_TAGS = {"chrome-header", "chrome-footer"}
 
 
-@functools.cache
 def chrome_tool():
-    spec = importlib.util.spec_from_file_location("convlib_tools_chrome", ROOT / "tools" / "chrome.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    from tools import chrome
+
+    return chrome
 
 
 def load(path: Path) -> dict:
@@ -70,6 +67,16 @@ def has_folded_solution(cell: dict) -> bool:
     if cell["cell_type"] == "markdown":
         return bool(re.search(r"<details\b", source(cell), re.I))
     return cell["cell_type"] == "code" and bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def long_definitions(code: str, limit: int = 3) -> list[tuple[str, int]]:
+    """(name, lines) of every function or class a code cell defines in more than ``limit`` lines."""
+    import ast
+
+    tree = ast.parse("\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    return [(node.name, node.end_lineno - node.lineno + 1) for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.end_lineno - node.lineno + 1 > limit]
 
 
 ids = [p.stem for p in NOTEBOOKS]
@@ -181,6 +188,19 @@ def _nb(*cells: dict) -> dict:
 
 def _md(text: str, **meta) -> dict:
     return {"cell_type": "markdown", "source": text, "metadata": meta}
+
+
+@each
+def test_no_helper_longer_than_three_lines(path: Path) -> None:
+    """Notebooks call convlib; a helper longer than three lines belongs in the package (convlib.oracle, ...)."""
+    nb = load(path)
+    found = {i: long_definitions(source(c)) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"}
+    assert not {i: f for i, f in found.items() if f}, f"{path.name}: cells defining long helpers"
+
+
+def test_long_definitions_finds_defs_and_classes() -> None:
+    code = "def f(x):\n    return x\n\nclass A:\n    a = 1\n    b = 2\n    c = 3\n\ndef g():\n    y = 1\n    z = 2\n    return y + z\n"
+    assert long_definitions(code) == [("A", 4), ("g", 4)]
 
 
 def test_helpers_on_hand_made_notebooks() -> None:

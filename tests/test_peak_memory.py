@@ -16,15 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("convlib_tools_peak_memory", ROOT / "tools" / "peak_memory.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-pm = _load_tool()
+from tools import peak_memory as pm  # noqa: E402
 
 
 def test_vm_hwm_sees_an_allocation() -> None:

@@ -25,7 +25,7 @@ from convlib.render.volumes import (  # noqa: E402
     channel_unit,
     plot_kernel_volumes,
 )
-from convlib.render.wiring import connections  # noqa: E402
+from convlib.cost import connections  # noqa: E402
 from figure_standard import NOTEBOOK, Display, assert_fits_display, check_figure  # noqa: E402
 
 CANVAS = Display(tight=False)

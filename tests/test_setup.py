@@ -44,7 +44,13 @@ def test_setup_applies_course_rc_and_print_options():
     assert np.get_printoptions()["precision"] == 4
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
-def test_setup_rejects_bad_seed(bad):
-    with pytest.raises(ValueError, match="seed"):
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [(-1, ValueError, "seed=-1 must be a non-negative integer (>= 0)"), (1.5, TypeError, "seed=1.5 must be an int"),
+     ("0", TypeError, "seed='0' must be an int"), (True, TypeError, "seed=True must be an int")],
+)
+def test_setup_rejects_bad_seed(bad, error, message):
+    """A value of the wrong type is a TypeError, a wrong value of the right type a ValueError."""
+    with pytest.raises(error) as info:
         convlib.setup(bad)
+    assert str(info.value) == message

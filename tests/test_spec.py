@@ -108,6 +108,13 @@ def test_scatter_stamps_add_up_to_torch_overlap_counts(seed):
     (h, w), (ph, pw) = spec.output_size, canvas.crop
     ref = _torch(cfg, np.ones(spec.input_size), np.ones(spec.kernel_size))
     np.testing.assert_array_equal(counts[ph : ph + h, pw : pw + w], ref)
+    # what the scatter diagram writes: the same stamps, counted by conv_transpose2d
+    np.testing.assert_array_equal(spec.stamp_counts(), counts)
+    first = np.zeros(canvas.shape)
+    for cell in spec.stamps(0):
+        first[cell] += 1
+    np.testing.assert_array_equal(spec.stamp_counts(1), first)
+    assert not spec.stamp_counts(0).any()
     assert len(canvas.kept_cells) == h * w
     assert len(canvas.kept_cells) + len(canvas.cropped_cells) == canvas.shape[0] * canvas.shape[1]
 
@@ -195,7 +202,7 @@ def test_filled_in_formula_evaluates_to_torch_size(seed, transposed):
     "kwargs,exc,match",
     [
         (dict(input_size=5, kernel_size=3, stride=0), ValueError, r"stride=0 must be a positive integer"),
-        (dict(input_size=5, kernel_size=3, padding=-1), ValueError, r"padding=-1 must be non-negative"),
+        (dict(input_size=5, kernel_size=3, padding=-1), ValueError, r"padding=-1 must be a non-negative integer \(>= 0\)"),
         (dict(input_size=5, kernel_size=0), ValueError, r"kernel_size=0"),
         (dict(input_size=2, kernel_size=5), ValueError, r"output size would be -2 < 1"),
         (dict(input_size=5, kernel_size=3, output_padding=1), ValueError, r"only applies to a transposed"),
@@ -224,3 +231,24 @@ def test_positions_and_errors():
         spec.equivalent()
     assert spec.describe() == "5×5 input, 3×3 kernel, stride 2, padding 1 → 3×3 output"
     assert ConvSpec((4, 6), (3, 1), stride=(1, 2)).describe() == "4×6 input, 3×1 kernel, stride (1, 2) → 2×3 output"
+
+
+def test_spec_is_a_layer_plus_an_input_size():
+    from convlib import Layer
+
+    spec = ConvSpec(6, 3, stride=2, padding=1, dilation=(1, 2))
+    assert spec.layer == Layer((3, 3), (2, 2), (1, 1), (1, 2), output_padding=(0, 0))
+    assert spec.output_size == spec.layer.output_size((6, 6)) == (3, 2)
+    t = ConvSpec.from_layer(Layer(3, 2, 1, kind="transposed", output_padding=1), 3, name="up")
+    assert (t.transposed, t.output_size, t.output_padding, t.name) == (True, (6, 6), (1, 1), "up")
+    assert ConvSpec.from_layer(spec.layer, 6) == spec
+    with pytest.raises(TypeError, match="kind 'conv' or 'transposed'"):
+        ConvSpec.from_layer(Layer(2, 2, kind="pool"), 6)
+    with pytest.raises(ValueError, match="padding='same' cannot be drawn"):
+        ConvSpec.from_layer(Layer(3, padding="same"), 6)
+
+
+def test_stamp_counts_refuses_a_pixel_count_outside_the_input():
+    spec = ConvSpec(3, 3, stride=2, transposed=True)
+    with pytest.raises(ValueError, match=r"pixels=10 must be in range\(0, 10\)"):
+        spec.stamp_counts(10)

@@ -49,7 +49,7 @@ def test_conv_state_agrees_with_torch_on_valid_and_invalid_calls(seed):
         assert "\n" not in state["message"]
         assert ("torch refuses it too" if shape is None else "torch returns an empty") in state["message"]
     else:
-        assert state["output_size"] == ref
+        assert state["output_size"] == state["convlib_size"] == ref  # the formula, and convlib's convolution itself
         assert state["formula"].endswith(f"= {ref[0]}")
 
 
@@ -163,3 +163,20 @@ def test_explorer_set_rejects_unknown_controls():
     e = W.explore_checkerboard()
     with pytest.raises(ValueError, match="unknown control"):
         e.set(kernal_size=3)
+
+
+def test_explorers_draw_the_state_they_computed(monkeypatch):
+    """The draw step gets the state's numbers; it does not compute them again."""
+    import convlib.overlap
+    import convlib.render.wiring
+
+    e = W.explore_checkerboard()
+    calls = []
+    monkeypatch.setattr(convlib.overlap, "overlap_counts", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(convlib.render.wiring, "conv_cost", lambda *a, **k: calls.append(a))
+    from convlib.widgets.checkerboard import _draw as draw_checkerboard
+    from convlib.widgets.groups import _draw as draw_groups
+
+    assert draw_checkerboard(e.state) is not None
+    assert draw_groups(W.groups_state(8, 8, 2)) is not None
+    assert calls == []

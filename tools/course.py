@@ -256,7 +256,7 @@ def test_command(venv: Venv, jobs: str = "2", extra: Sequence[str] = ()) -> list
     return [
         str(venv.python), "-m", "pytest", "-n", str(jobs), "--dist", "loadscope",
         "--nbval", "--nbval-current-env", "--nbval-sanitize-with", SANITIZE,
-        *extra, "tests", "notebooks",
+        *extra, "tests", "convlib", "notebooks",
     ]  # fmt: skip
 
 

@@ -3,7 +3,7 @@
 :func:`plot_overlap` draws one count map (1-D as bars, 2-D as a map with
 numbers); :func:`plot_checkerboard` draws stacked transposed convolutions layer
 by layer and, beside them, resize-then-convolve with the same kernel. The counts
-come from :mod:`convlib.overlap`.
+come from :mod:`convlib.overlap` (:func:`~convlib.overlap.checkerboard`).
 
 Introduced in 07_checkerboard_artifacts.ipynb.
 """
@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..overlap import interior_margin, is_even, overlap_counts, resize_conv_counts
+from ..overlap import Checkerboard, checkerboard
 from ..style import COLORS
 from . import _draw
 
@@ -169,6 +169,7 @@ def plot_checkerboard(
     resize: bool = True,
     numbers: bool | None = None,
     figsize: tuple[float, float] | None = None,
+    result: Checkerboard | None = None,
 ) -> CheckerboardFigure:
     """Overlap counts of ``layers`` stacked transposed convolutions, and resize-conv beside them.
 
@@ -192,41 +193,35 @@ def plot_checkerboard(
     numbers : bool, optional
         Force numbers on or off (default: only on small maps).
     figsize : optional
+    result : Checkerboard, optional
+        The counts to draw (:func:`convlib.overlap.checkerboard`); default: computed from the settings.
 
     Returns
     -------
     CheckerboardFigure
     """
-    maps = [overlap_counts(input_size, kernel_size, stride, padding, layers=n) for n in range(1, int(layers) + 1)]
-    resized = resize_conv_counts(input_size, kernel_size, stride, layers=layers) if resize else None
-    panels = len(maps) + (1 if resize else 0)
+    res = checkerboard(kernel_size, stride, input_size=input_size, layers=layers, padding=padding,
+                       resize=resize) if result is None else result
+    maps, resized = res.maps, res.resized
+    k, s, p = res.kernel_size, res.stride, res.padding
+    panels = len(maps) + (1 if resized is not None else 0)
     two_d = maps[0].ndim == 2
     if figsize is None:
         each = 3.6 if two_d else 4.2
-        title_lines = 3 if layers > 1 else 2
+        title_lines = 3 if res.layers > 1 else 2
         figsize = (min(18.0, max(6.0, each * panels)), (3.6 if two_d else 2.6) + 0.3 * title_lines + 0.3)
     fig, axes = plt.subplots(1, panels, figsize=figsize, layout="constrained", squeeze=False)
     axes = list(axes[0])
-
-    def verdict(counts: np.ndarray, margin: int) -> bool | None:
-        try:
-            return is_even(counts, margin=margin)
-        except ValueError:  # too small: only border cells
-            return None
-
     drawn = []
-    for n, counts in enumerate(maps, start=1):
-        margin = interior_margin(kernel_size, stride, padding, layers=n)
-        title = f"transposed conv k={kernel_size}, s={stride}" + (f", p={padding}" if padding else "")
+    for n, (counts, even) in enumerate(zip(maps, res.even), start=1):
+        title = f"transposed conv k={k}, s={s}" + (f", p={p}" if p else "")
         if len(maps) > 1:
             title += f"\nafter layer {n}"
-        drawn.append(plot_overlap(counts, ax=axes[n - 1], numbers=numbers, title=title,
-                                  even=verdict(counts, margin)))
+        drawn.append(plot_overlap(counts, ax=axes[n - 1], numbers=numbers, title=title, even=even))
     resize_plot = None
     if resized is not None:
-        margin = interior_margin(kernel_size, stride, layers=layers, resize=True)
-        title = f"resize ×{stride} then conv k={kernel_size}" + (f"\n{layers} layers" if layers > 1 else "")
-        resize_plot = plot_overlap(resized, ax=axes[-1], numbers=numbers, title=title, even=verdict(resized, margin))
+        title = f"resize ×{s} then conv k={k}" + (f"\n{res.layers} layers" if res.layers > 1 else "")
+        resize_plot = plot_overlap(resized, ax=axes[-1], numbers=numbers, title=title, even=res.resize_even)
     return CheckerboardFigure(fig, drawn, resize_plot)
 
 

@@ -27,8 +27,9 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from ..shapes import effective_kernel_size
-from ..spec import Cell, ConvSpec, Pair, _pair
+from ..spec import Cell, ConvSpec, Pair
 from ..style import COLORS
+from ..validate import ints
 from . import _draw
 
 #: conv_arithmetic's numerical kernel (used when numbers are shown for a 3×3 kernel).
@@ -110,10 +111,13 @@ def _grid_title(spec: ConvSpec) -> str:
     return ", ".join(parts)
 
 
-class _StepPainter:
+class StepPainter:
     """Draws a conv step in two layers: static (grids, titles, legend) and per-position (taps, outputs).
 
-    The split lets animations draw the static layer once and blit only what moves.
+    The split lets animations (:mod:`convlib.anim`) draw the static layer once and
+    redraw only what moves: ``static()``, then ``dynamic(position)`` per frame.
+
+    Introduced in 01_convolution.ipynb.
     """
 
     def __init__(self, spec: ConvSpec, ax: Axes | None, *, numbers: bool, x: np.ndarray | None,
@@ -261,7 +265,7 @@ def plot_conv_step(
     if not isinstance(spec, ConvSpec):
         raise TypeError(f"spec={spec!r} must be a convlib.spec.ConvSpec")
     pos = spec.position(position)
-    painter = _StepPainter(spec, ax, numbers=numbers, x=x, weight=weight, legend=legend, title=title, arrow=arrow)
+    painter = StepPainter(spec, ax, numbers=numbers, x=x, weight=weight, legend=legend, title=title, arrow=arrow)
     painter.static()
     _, info = painter.dynamic(pos)
     grid = painter.grid
@@ -350,7 +354,7 @@ def plot_transposed_scatter(
     -------
     ScatterDiagram
     """
-    painter = _ScatterPainter(spec, ax, numbers=numbers, legend=legend, title=title)
+    painter = ScatterPainter(spec, ax, numbers=numbers, legend=legend, title=title)
     pix = painter.pixel_of(pixel)
     painter.static()
     _, info = painter.dynamic(pix)
@@ -361,8 +365,13 @@ def plot_transposed_scatter(
     )
 
 
-class _ScatterPainter:
-    """Static layer (grids, titles, legend) and per-pixel layer (stamps, counts) of the scatter view."""
+class ScatterPainter:
+    """Static layer (grids, titles, legend) and per-pixel layer (stamps, counts) of the scatter view.
+
+    ``static()``, then ``dynamic(pixel)`` per frame, as :class:`StepPainter`.
+
+    Introduced in 06_transposed_convolution.ipynb.
+    """
 
     def __init__(self, spec: ConvSpec, ax: Axes | None, *, numbers: bool, legend: bool, title: str | None) -> None:
         if not isinstance(spec, ConvSpec):
@@ -421,10 +430,7 @@ class _ScatterPainter:
     def dynamic(self, pix: Cell) -> tuple[list[Any], dict[str, Any]]:
         ax, spec, canvas = self.ax, self.spec, self.canvas
         index = self.order.index(pix)
-        counts = np.zeros(canvas.shape)
-        for p in self.order[: index + 1]:
-            for cell in spec.stamps(p):
-                counts[cell] += 1
+        counts = spec.stamp_counts(index + 1)
         artists: list[Any] = []
         done_pixels = set(self.order[:index])
         artists.append(_draw.rects(ax, done_pixels, self.in_origin, "white", alpha=0.55, zorder=2))
@@ -566,10 +572,8 @@ def plot_dilated_kernel(
     -------
     DilatedKernelDiagram
     """
-    k = _pair(kernel_size, "kernel_size", minimum=1)
-    d = _pair(dilation, "dilation", minimum=1)
-    eff_t = effective_kernel_size(k, d)
-    eff = (int(eff_t[0]), int(eff_t[1]))
+    k, d = ints(kernel_size, 2, "kernel_size", 1), ints(dilation, 2, "dilation", 1)
+    eff = effective_kernel_size(k, d)
     if weights is None:
         w = np.arange(1, k[0] * k[1] + 1, dtype=np.float64).reshape(k)
     else:
@@ -620,7 +624,9 @@ __all__ = [
     "DEFAULT_KERNEL_3X3",
     "DilatedKernelDiagram",
     "ScatterDiagram",
+    "ScatterPainter",
     "StepDiagram",
+    "StepPainter",
     "TransposedFigure",
     "default_values",
     "plot_conv_step",

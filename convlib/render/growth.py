@@ -2,7 +2,8 @@
 
 One line per stack (plain, dilated, strided, a real network...), the layer
 index on the x axis and the receptive-field size of that layer's units on the
-y axis, computed in closed form by :func:`convlib.receptive_field`. Optionally a
+y axis, from :func:`convlib.receptive.growth_table` (the closed form of
+:func:`convlib.receptive_field`). Optionally a
 second panel shows what each stack pays for its growth: the size of the feature
 map it leaves for a given input size (strides shrink it, dilation does not).
 
@@ -20,8 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from ..layers import as_layers
-from ..receptive import receptive_field
+from ..receptive import growth_table
 
 #: Line colours, in order (Okabe–Ito, like :mod:`convlib.style`).
 _CYCLE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#333333")
@@ -33,59 +33,6 @@ _STYLES = ("-", "--", ":", "-.")
 def _plain(value: float, _pos: Any = None) -> str:
     """Tick label of a log axis as a plain number (512, not 2^9)."""
     return f"{value:g}"
-
-
-def _first(value: Any) -> int:
-    """The first dimension of an int-or-tuple value (growth plots are per axis)."""
-    return int(value[0]) if isinstance(value, tuple) else int(value)
-
-
-def growth_table(stacks: Mapping[str, Any], input_size: int | None = None) -> dict[str, dict[str, list[int]]]:
-    """Per stack and layer: receptive-field ``size`` (and feature-map ``map_size`` for ``input_size``).
-
-    Parameters
-    ----------
-    stacks : mapping of label -> layer specs
-        Each value is anything :func:`convlib.receptive_field` takes.
-    input_size : int, optional
-        Side of the input; when given, ``map_size`` lists each layer's output side.
-
-    Returns
-    -------
-    dict
-        ``{label: {"layer": [0, 1, ...], "size": [1, ...], "map_size": [...]}}``; index 0
-        is the input itself (a pixel sees itself: size 1).
-
-    Introduced in 03_receptive_field.ipynb.
-
-    Examples
-    --------
-    >>> growth_table({"plain": [(3, 1, 1)] * 3})["plain"]["size"]
-    [1, 3, 5, 7]
-    >>> growth_table({"strided": [(3, 2, 1)] * 2}, input_size=16)["strided"]["map_size"]
-    [16, 8, 4]
-    """
-    if not isinstance(stacks, Mapping) or not stacks:
-        raise TypeError(f"stacks={stacks!r} must be a non-empty mapping of label -> layers")
-    if input_size is not None and (not isinstance(input_size, int) or isinstance(input_size, bool) or input_size < 1):
-        raise ValueError(f"input_size={input_size!r} must be a positive integer or None")
-    out: dict[str, dict[str, list[int]]] = {}
-    for label, layers in stacks.items():
-        stack = as_layers(layers)
-        rows = receptive_field(stack).layers
-        entry = {"layer": list(range(len(rows) + 1)), "size": [1] + [_first(r.size) for r in rows]}
-        if input_size is not None:
-            sizes = [input_size]
-            for i, layer in enumerate(stack):
-                try:
-                    sizes.append(_first(layer.output_size(sizes[-1])))
-                except ValueError as err:
-                    raise ValueError(
-                        f"stack {label!r}: layer {i + 1} has no output for input_size={input_size}: {err}"
-                    ) from None
-            entry["map_size"] = sizes
-        out[str(label)] = entry
-    return out
 
 
 @dataclass(frozen=True)
@@ -177,4 +124,4 @@ def plot_receptive_field_growth(
     return GrowthPlot(ax=ax, lines=lines, map_ax=map_ax, map_lines=map_lines, table=table)
 
 
-__all__ = ["GrowthPlot", "growth_table", "plot_receptive_field_growth"]
+__all__ = ["GrowthPlot", "plot_receptive_field_growth"]

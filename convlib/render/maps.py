@@ -23,7 +23,7 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .._checks import is_int, to_tuple
+from ..validate import ints, is_int
 from ..gridding import progression, unit_utilization
 from ..layers import as_layers
 from ..receptive import receptive_field
@@ -36,7 +36,10 @@ GRID_MAX = 80
 
 
 def map_cmap() -> LinearSegmentedColormap:
-    """The source's colour map: white (0, unused) → blue → red (most used)."""
+    """The source's colour map: white (0, unused) → blue → red (most used).
+
+    Introduced in 04_gridding_effect.ipynb.
+    """
     return LinearSegmentedColormap.from_list("convlib_map", list(MAP_COLORS))
 
 
@@ -252,7 +255,7 @@ def plot_receptive_field(
     stack = as_layers(layers)
     one_d = isinstance(input_size, (tuple, list)) and len(input_size) == 1
     ndim = 1 if one_d else 2
-    sizes = to_tuple(input_size, ndim, "input_size")
+    sizes = ints(input_size, ndim, "input_size")
     pos = _default_position(stack, sizes, position, ndim)
     used = unit_utilization(stack, sizes, pos)
     grid = used[None, :] if one_d else used
@@ -331,7 +334,7 @@ def plot_receptive_field(
 def _default_position(stack: Any, sizes: tuple[int, ...], position: Any, ndim: int) -> tuple[int, ...]:
     """``position`` as a tuple, or the middle unit of the output (as :func:`unit_utilization` picks it)."""
     if position is not None:
-        return to_tuple(position, ndim, "position")
+        return ints(position, ndim, "position")
     out: Any = sizes
     for layer in stack:
         out = layer.output_size(out)

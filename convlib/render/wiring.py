@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
-from ..cost import ConvCost, SeparableCost, conv_cost, separable_cost
+from ..cost import ConvCost, SeparableCost, connections, conv_cost, group_of, separable_cost
 from ..style import COLORS
 
 #: Beyond this many channels in a column, channels are drawn as group blocks.
@@ -28,32 +28,6 @@ MAX_GROUPS = 8
 
 GROUP_SHADES = ("#F2F2F2", "#FFFFFF")
 EDGE_COLORS = (COLORS["kernel"], "#9A6A00")
-
-
-def group_of(channel: int, channels: int, groups: int) -> int:
-    """Group of ``channel`` when ``channels`` channels are split into ``groups`` equal groups.
-
-    >>> [group_of(c, 6, 3) for c in range(6)]
-    [0, 0, 1, 1, 2, 2]
-    """
-    return channel // (channels // groups)
-
-
-def connections(in_channels: int, out_channels: int, groups: int = 1) -> frozenset[tuple[int, int]]:
-    """All ``(input channel, output channel)`` pairs a grouped convolution connects.
-
-    Introduced in 09_group_convolution.ipynb.
-
-    >>> sorted(connections(4, 2, groups=2))
-    [(0, 0), (1, 0), (2, 1), (3, 1)]
-    """
-    conv_cost(in_channels, out_channels, 1, groups=groups)  # validates, with the usual messages
-    return frozenset(
-        (i, o)
-        for i in range(in_channels)
-        for o in range(out_channels)
-        if group_of(i, in_channels, groups) == group_of(o, out_channels, groups)
-    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -204,6 +178,7 @@ def plot_wiring(
     ax: Axes | None = None,
     max_channels: int = MAX_CHANNELS,
     title: str | None = None,
+    cost: ConvCost | None = None,
 ) -> WiringDiagram:
     """Which input channels feed which output channels, with parameters and MACs written below.
 
@@ -219,13 +194,19 @@ def plot_wiring(
     max_channels : int
         Columns with more channels are drawn as one block per group.
     title : str, optional
+    cost : ConvCost, optional
+        The counts to write (:func:`convlib.conv_cost`); default: computed from the arguments.
 
     Returns
     -------
     WiringDiagram
     """
-    cost = conv_cost(in_channels, out_channels, kernel_size, input_size, stride=stride, padding=padding,
-                     dilation=dilation, groups=groups, bias=bias)
+    if cost is None:
+        cost = conv_cost(in_channels, out_channels, kernel_size, input_size, stride=stride, padding=padding,
+                         dilation=dilation, groups=groups, bias=bias)
+    elif (cost.in_channels, cost.out_channels, cost.groups) != (in_channels, out_channels, groups):
+        raise ValueError(f"cost={cost} does not describe in_channels={in_channels}, out_channels={out_channels}, "
+                         f"groups={groups}")
     g = cost.groups
     texts = [
         f"groups = {g}: each output channel reads C_in/g = {in_channels // g} input channel(s)",
@@ -278,6 +259,7 @@ def plot_separable_wiring(
     ax: Axes | None = None,
     max_channels: int = MAX_CHANNELS,
     title: str | None = None,
+    cost: SeparableCost | None = None,
 ) -> WiringDiagram:
     """Depthwise-separable convolution as wiring: input → depthwise (one filter per channel) → pointwise.
 
@@ -293,13 +275,18 @@ def plot_separable_wiring(
     input_size, depth_multiplier, stride, padding, dilation, bias :
         As in :func:`convlib.cost.separable_cost`.
     ax, max_channels, title : as in :func:`plot_wiring`
+    cost : SeparableCost, optional
+        The counts to write (:func:`convlib.separable_cost`); default: computed from the arguments.
 
     Returns
     -------
     WiringDiagram
     """
-    cost = separable_cost(in_channels, out_channels, kernel_size, input_size, stride=stride, padding=padding,
-                          dilation=dilation, depth_multiplier=depth_multiplier, bias=bias)
+    if cost is None:
+        cost = separable_cost(in_channels, out_channels, kernel_size, input_size, stride=stride, padding=padding,
+                              dilation=dilation, depth_multiplier=depth_multiplier, bias=bias)
+    elif (cost.depthwise.in_channels, cost.pointwise.out_channels) != (in_channels, out_channels):
+        raise ValueError(f"cost does not describe in_channels={in_channels}, out_channels={out_channels}")
     mid = cost.depthwise.out_channels
     texts = [*_cost_lines(cost.depthwise, "depthwise"), *_cost_lines(cost.pointwise, "pointwise")]
     std = cost.standard
@@ -334,7 +321,7 @@ def plot_separable_wiring(
         dw = connections(in_channels, mid, in_channels)
         pw = connections(mid, out_channels, 1)
         y0, y1, y2 = (_column_y(n, height) for n in counts)
-        _draw_edges(ax, xs[0], y0, xs[1], y1, dw, lambda o: o // depth_multiplier, 2.0)
+        _draw_edges(ax, xs[0], y0, xs[1], y1, dw, lambda o: group_of(o, mid, in_channels), 2.0)
         _draw_edges(ax, xs[1], y1, xs[2], y2, pw, lambda o: 0, 2.0 if len(pw) <= 64 else 1.0)
         _draw_nodes(ax, xs[0], y0, COLORS["input"], 10.0, True)
         _draw_nodes(ax, xs[1], y1, COLORS["output"], 10.0, True)
@@ -350,4 +337,4 @@ def plot_separable_wiring(
     return WiringDiagram(ax, tuple(counts), edges, summarized, blocks, tuple(texts), cost)
 
 
-__all__ = ["WiringDiagram", "connections", "group_of", "plot_separable_wiring", "plot_wiring"]
+__all__ = ["WiringDiagram", "plot_separable_wiring", "plot_wiring"]

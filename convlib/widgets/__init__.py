@@ -36,7 +36,8 @@ nbval twice)::
 
 from ._explorer import Explorer
 from .checkerboard import checkerboard_state, explore_checkerboard
-from .conv import conv_explorer_state, explore_conv, explore_output_size, output_size_state, torch_output_size
+from ..oracle import torch_output_size
+from .conv import conv_explorer_state, explore_conv, explore_output_size, output_size_state
 from .dilation import dilation_stack_state, explore_dilation_stack, parse_rates
 from .groups import explore_groups, groups_state
 

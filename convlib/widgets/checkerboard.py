@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..overlap import interior_margin, is_even, overlap_counts, resize_conv_counts
+from ..overlap import checkerboard
 from ._explorer import Explorer, checkbox, slider
 
 
@@ -22,7 +22,7 @@ def checkerboard_state(
     Returns
     -------
     dict
-        ``ok``; when valid ``counts`` (list, one map per layer), ``resize_counts`` (or None), ``even``
+        ``ok``; when valid ``result`` (:class:`convlib.overlap.Checkerboard`), ``counts`` (list, one map per layer), ``resize_counts`` (or None), ``even``
         (interior verdict of the last layer, None if too small to judge), ``headline``, ``lines``
         and the parameters; when invalid ``message``.
 
@@ -33,13 +33,8 @@ def checkerboard_state(
     True
     """
     size = (input_size, input_size) if two_d else input_size
-    counts = [overlap_counts(size, kernel_size, stride, padding, layers=n) for n in range(1, layers + 1)]
-    margin = interior_margin(kernel_size, stride, padding, layers=layers)
-    try:
-        even = is_even(counts[-1], margin=margin)
-    except ValueError:
-        even = None
-    resized = resize_conv_counts(size, kernel_size, stride, layers=layers) if resize else None
+    result = checkerboard(kernel_size, stride, input_size=size, layers=layers, padding=padding, resize=resize)
+    counts, resized, even, margin = list(result.maps), result.resized, result.even[-1], result.margins[-1]
     last = counts[-1]
     rule = (
         f"k={kernel_size} is a multiple of s={stride}: every interior cell gets the same number of stamps"
@@ -57,7 +52,7 @@ def checkerboard_state(
         lines.append(f"resize ×{stride} then conv k={kernel_size}: interior even "
                      f"(every cell gets {kernel_size}{'²' if two_d else ''} stamps per layer)")
     return {
-        "ok": True, "counts": counts, "resize_counts": resized, "even": even, "kernel_size": kernel_size,
+        "ok": True, "result": result, "counts": counts, "resize_counts": resized, "even": even, "kernel_size": kernel_size,
         "stride": stride, "layers": layers, "padding": padding, "input_size": size, "resize": resize,
         "headline": f"{shape} overlap map, {verdict}", "lines": lines,
     }
@@ -66,8 +61,7 @@ def checkerboard_state(
 def _draw(state: dict[str, Any]) -> Any:
     from ..render.checkerboard import plot_checkerboard
 
-    return plot_checkerboard(state["kernel_size"], state["stride"], input_size=state["input_size"],
-                             layers=state["layers"], padding=state["padding"], resize=state["resize"]).figure
+    return plot_checkerboard(result=state["result"]).figure
 
 
 def explore_checkerboard(

@@ -8,37 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ..oracle import torch_output_size
 from ..spec import ConvSpec
 from ._explorer import Explorer, checkbox, one_line, slider
-
-
-def torch_output_size(
-    input_size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1, *,
-    transposed: bool = False, output_padding: int = 0,
-) -> tuple[tuple[int, int] | None, str]:
-    """What torch returns for the same call: ``((h, w), "")``, or ``(None, reason)``.
-
-    Runs ``torch.nn.functional.conv2d`` / ``conv_transpose2d`` on zeros of shape
-    ``(1, 1, input_size, input_size)``; torch is imported here, lazily.
-
-    Introduced in 01_convolution.ipynb.
-    """
-    try:
-        import torch
-        import torch.nn.functional as F
-    except ImportError:
-        return None, "torch is not installed, so its answer cannot be shown"
-    try:
-        x = torch.zeros(1, 1, input_size, input_size)
-        w = torch.zeros(1, 1, kernel_size, kernel_size)
-        if transposed:
-            y = F.conv_transpose2d(x, w, stride=stride, padding=padding, output_padding=output_padding,
-                                   dilation=dilation)
-        else:
-            y = F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation)
-    except Exception as exc:  # noqa: BLE001 - torch's refusal is part of the answer
-        return None, f"torch refuses it too: {one_line(exc)}"
-    return (int(y.shape[-2]), int(y.shape[-1])), ""
 
 
 def conv_explorer_state(
@@ -56,10 +30,16 @@ def conv_explorer_state(
 
     Introduced in 01_convolution.ipynb.
 
+    The output size comes from :mod:`convlib.shapes` (the formula) and is checked
+    against what convlib's convolution returns (``spec.apply``: :func:`convlib.conv2d`
+    or :func:`convlib.conv_transpose2d` with these very arguments); torch's
+    answer (:func:`convlib.oracle.torch_output_size`) is shown beside them.
+
     Returns
     -------
     dict
-        ``ok`` (bool); when valid: ``spec`` (ConvSpec), ``output_size``, ``formula``, ``torch_size``,
+        ``ok`` (bool); when valid: ``spec`` (ConvSpec), ``output_size``, ``convlib_size`` (what
+        convlib's convolution returned), ``formula``, ``torch_size``,
         ``torch_note``, ``position`` (clamped to the output), ``positions`` (count), ``numbers``,
         ``headline`` and ``lines`` (the text shown); when invalid: ``message`` (one line) and
         ``torch_note``.
@@ -88,13 +68,17 @@ def conv_explorer_state(
     n = len(spec.positions())
     pos = min(max(int(position), 0), n - 1)
     out = spec.output_size
+    ours = spec.apply(np.zeros(spec.input_size), np.zeros(spec.kernel_size)).shape
+    op = "conv_transpose2d" if transposed else "conv2d"
+    check = f"convlib's {op} returns {ours[0]}×{ours[1]}" + (" — the formula's size" if ours == out else
+                                                              " — NOT the formula's size")
     if torch_size is None:
         agree = torch_note
     else:
         agree = f"torch returns {torch_size[0]}×{torch_size[1]}" + (
             " — the same" if torch_size == out else " — DIFFERENT"
         )
-    lines = [spec.describe(), spec.formula(), agree]
+    lines = [spec.describe(), spec.formula(), check, agree]
     if transposed:
         eq = spec.equivalent()
         lines.append(
@@ -104,7 +88,8 @@ def conv_explorer_state(
     elif output_padding:
         lines.append("(output_padding only applies to transposed convolutions; ignored)")
     return {
-        "ok": True, "spec": spec, "output_size": out, "formula": spec.formula(), "torch_size": torch_size,
+        "ok": True, "spec": spec, "output_size": out, "convlib_size": ours, "formula": spec.formula(),
+        "torch_size": torch_size,
         "torch_note": torch_note, "position": pos, "positions": n, "numbers": bool(numbers),
         "headline": f"output {out[0]}×{out[1]}" + ("" if torch_size is None else f" (torch: {torch_size[0]}×{torch_size[1]})"),
         "lines": lines,
@@ -207,4 +192,4 @@ def explore_output_size(
     return Explorer("explore_output_size", controls, output_size_state, None)
 
 
-__all__ = ["conv_explorer_state", "explore_conv", "explore_output_size", "output_size_state", "torch_output_size"]
+__all__ = ["conv_explorer_state", "explore_conv", "explore_output_size", "output_size_state"]

@@ -17,6 +17,8 @@ MAX_FIELD = 61
 def parse_rates(text: str) -> tuple[int, ...]:
     """``"1, 2, 5"`` → ``(1, 2, 5)``; a clear ValueError otherwise.
 
+    Introduced in 05_hdc.ipynb.
+
     >>> parse_rates("1,2 5")
     (1, 2, 5)
     """
@@ -49,11 +51,10 @@ def dilation_stack_state(rates: str = "1, 2, 5", kernel_size: int = 3) -> dict[s
 
     rs = parse_rates(rates)
     k = int(kernel_size)
-    field = (k - 1) * sum(rs) + 1
-    if field > MAX_FIELD:
-        raise ValueError(f"the receptive field would be {field}×{field}; this explorer draws up to "
-                         f"{MAX_FIELD}×{MAX_FIELD} (use smaller rates or fewer layers)")
     rf = receptive_field([(k, 1, 0, r) for r in rs])
+    if rf.size > MAX_FIELD:
+        raise ValueError(f"the receptive field would be {rf.size}×{rf.size}; this explorer draws up to "
+                         f"{MAX_FIELD}×{MAX_FIELD} (use smaller rates or fewer layers)")
     counts = utilization_map(list(rs), k)
     report = check_hdc(list(rs), k)
     lines = [f"receptive field {rf.size}×{rf.size} (= 1 + (k−1)·Σr = 1 + {k - 1}·{sum(rs)})", *report.lines()]

@@ -57,10 +57,9 @@ def groups_state(
 def _draw(state: dict[str, Any]) -> Any:
     from ..render.wiring import plot_separable_wiring, plot_wiring
 
-    common = dict(kernel_size=state["kernel_size"], input_size=state["input_size"], bias=state["bias"])
     if state["separable"]:
-        return plot_separable_wiring(state["in_channels"], state["out_channels"], **common).figure
-    return plot_wiring(state["in_channels"], state["out_channels"], state["groups"], **common).figure
+        return plot_separable_wiring(state["in_channels"], state["out_channels"], cost=state["cost"]).figure
+    return plot_wiring(state["in_channels"], state["out_channels"], state["groups"], cost=state["cost"]).figure
 
 
 def explore_groups(

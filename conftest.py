@@ -1,7 +1,8 @@
-"""Shared test configuration.
+"""Shared test configuration (tests/ and the docstring examples in convlib/).
 
-Hypothesis profiles: ``default`` (the normal run) and ``slow`` (ten times the
-examples; ``HYPOTHESIS_PROFILE=slow make unit``).
+Hypothesis profiles: ``default`` (the normal run), ``slow`` (ten times the
+examples; ``HYPOTHESIS_PROFILE=slow make unit``) and ``mutate`` (fewer examples,
+for ``make mutate``, which runs the tests once per mutant).
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ settings.register_profile(
     parent=settings.get_profile("default"),
     max_examples=5000,
     derandomize=False,
+)
+settings.register_profile(  # `make mutate` runs the unit tests once per mutant: fewer, still derandomized
+    "mutate",
+    parent=settings.get_profile("default"),
+    max_examples=60,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
