@@ -556,4 +556,4 @@ def plot_phases(
     )
 
 
-__all__ = ["PHASE_COLORS", "PhaseFigure", "fmt", "plot_phases", "resolve_weight"]
+__all__ = ["PHASE_COLORS", "PhaseFigure", "plot_phases", "resolve_weight"]

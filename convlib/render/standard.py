@@ -155,6 +155,7 @@ def integer_ticks(colorbar: Any) -> None:
     colorbar.update_ticks()
 
 
+# Public constants of the standard; its helper functions are plumbing for the renderers and tests.
 __all__ = [
     "ATTRIBUTIONS",
     "ATTRIBUTION_GID",
@@ -164,12 +165,4 @@ __all__ = [
     "MIN_POINTS",
     "NOTEBOOK_DPI",
     "PROJECTOR",
-    "add_attribution",
-    "attribution",
-    "display_scale",
-    "displayed_points",
-    "fitting_fontsize",
-    "integer_ticks",
-    "min_fontsize",
-    "text_extent",
 ]

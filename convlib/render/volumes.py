@@ -536,5 +536,5 @@ def _legend_handles(groups: int, ranges: tuple[tuple[range, range], ...]) -> lis
     return [*handles, window]
 
 
-__all__ = ["DEFAULTS", "GROUP_COLORS", "KINDS", "MAX_DEPTH", "Box", "VolumeFigure", "channel_unit",
+__all__ = ["DEFAULTS", "GROUP_COLORS", "KINDS", "MAX_DEPTH", "Box", "VolumeFigure",
            "plot_kernel_volumes"]
