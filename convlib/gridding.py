@@ -64,6 +64,11 @@ def _stack(rates_or_layers: Any, kernel_size: IntOrTuple, ndim: int) -> list[tup
     return [tuple(axes[d] for axes in split) for d in range(ndim)]
 
 
+def _count_dtype(bound: float) -> type:
+    """int64 while ``bound`` paths fit in it; float64 beyond (counts then rounded to 53 bits)."""
+    return np.int64 if bound < _INT64_LIMIT else np.float64
+
+
 def _line(layers: tuple[Layer, ...]) -> tuple[np.ndarray, int]:
     """1-D path counts of one output pixel over its receptive field, and the index of its anchor.
 
@@ -72,15 +77,11 @@ def _line(layers: tuple[Layer, ...]) -> tuple[np.ndarray, int]:
     convolution). The anchor is where the output pixel sits: each layer's tap
     ``(k-1)//2`` is its centre, as in the source (left of centre for even kernels).
     """
-    if np.prod([float(layer.kernel_size) for layer in layers]) >= _INT64_LIMIT:
-        raise ValueError(
-            f"a stack of {len(layers)} layers has more than 2**63 paths per output pixel: "
-            "the counts would overflow int64; use fewer layers"
-        )
-    counts, anchor = np.ones(1, dtype=np.int64), 0
+    dtype = _count_dtype(np.prod([float(layer.kernel_size) for layer in layers]))
+    counts, anchor = np.ones(1, dtype=dtype), 0
     for layer in reversed(layers):
         k, s, d = layer.kernel_size, layer.stride, layer.dilation
-        counts = conv_transpose1d(counts[None], np.ones((1, 1, k), dtype=np.int64), stride=s, dilation=d)[0]
+        counts = conv_transpose1d(counts[None], np.ones((1, 1, k), dtype=dtype), stride=s, dilation=d)[0]
         anchor = anchor * s + (k - 1) // 2 * d
     return counts, anchor
 
@@ -109,11 +110,10 @@ def rate_lines(rate_lists: Any, kernel_size: int = 3) -> list[np.ndarray]:
     rates = np.array(lists, dtype=np.int64).reshape(len(lists), n)
     sizes = 1 + (k - 1) * rates.sum(axis=1)
     width = int(sizes.max())
-    if float(k) ** n >= _INT64_LIMIT:
-        raise ValueError(f"{n} layers of kernel_size={k} have more than 2**63 paths: the counts would overflow int64")
-    counts = np.zeros((len(lists), 1, width), dtype=np.int64)
+    dtype = _count_dtype(float(k) ** n)
+    counts = np.zeros((len(lists), 1, width), dtype=dtype)
     counts[:, 0, 0] = 1
-    ones = np.ones((1, 1, k), dtype=np.int64)
+    ones = np.ones((1, 1, k), dtype=dtype)
     for layer in range(n):
         spread = np.zeros_like(counts)
         for r in np.unique(rates[:, layer]):
@@ -128,9 +128,8 @@ def _outer(lines: list[np.ndarray]) -> np.ndarray:
     if len(lines) == 1:
         return lines[0]
     rows, cols = lines
-    if float(rows.max()) * float(cols.max()) >= _INT64_LIMIT:
-        raise ValueError("the 2-D counts would overflow int64 (more than 2**63 paths to one pixel); use ndim=1")
-    return np.outer(rows, cols)
+    dtype = _count_dtype(float(rows.max()) * float(cols.max()))
+    return np.outer(rows.astype(dtype), cols.astype(dtype))
 
 
 def _placed(lines: list[tuple[np.ndarray, int]], size: Any, extents: list[tuple[int, int]]) -> list[np.ndarray]:
@@ -184,7 +183,8 @@ def utilization_map(
     Returns
     -------
     numpy.ndarray of int64
-        (A stack with more than ``2**63`` paths to one pixel raises ValueError.)
+        Exact counts; a stack that could have ``2**63`` or more paths to one pixel
+        gets float64 counts instead (exact up to ``2**53``, rounded beyond).
 
     Raises
     ------

@@ -158,16 +158,18 @@ def test_one_dimensional_line():
     assert np.array_equal(utilization_map([1, 2]), np.outer([1, 1, 2, 1, 2, 1, 1], [1, 1, 2, 1, 2, 1, 1]))
 
 
-def test_counts_are_exact_up_to_int64_and_refused_beyond():
+def test_counts_are_exact_up_to_int64_and_float_beyond():
     line = utilization_map([1] * 39, ndim=1)  # 3**39 paths: still within int64
     poly = [1]  # coefficients of (1 + x + x^2)^39 in Python ints: the exact path counts
     for _ in range(39):
         poly = [sum(poly[j - t] for t in range(3) if 0 <= j - t < len(poly)) for j in range(len(poly) + 2)]
     assert line.dtype == np.int64 and line.tolist() == poly and sum(poly) == 3**39
-    with pytest.raises(ValueError, match="overflow int64"):
-        utilization_map([1] * 40, ndim=1)  # 3**40 paths
-    with pytest.raises(ValueError, match="overflow int64"):
-        utilization_map([1] * 39)  # 2-D: the centre's count is the 1-D centre squared
+    for _ in range(2):  # 40 and 41 layers: more than 2**63 paths in all
+        poly = [sum(poly[j - t] for t in range(3) if 0 <= j - t < len(poly)) for j in range(len(poly) + 2)]
+    big = utilization_map([1] * 41, ndim=1)
+    assert big.dtype == np.float64 and np.allclose(big, np.array(poly, dtype=float), rtol=1e-15, atol=0)
+    square = utilization_map([1] * 39)  # 2-D: the centre's count is the 1-D centre squared, beyond int64
+    assert square.dtype == np.float64 and square[39, 39] == float(line[39]) ** 2
 
 
 def test_holes_and_coverage_of_a_map_array():
